@@ -1,0 +1,35 @@
+// The command table of the `corebank` CLI. A command returns its exit code, or -1 to keep the
+// process running (serve).
+import { serve } from './serve.js';
+import { openRuntime } from './runtime.js';
+
+export interface Command {
+  summary: string;
+  run(args: string[]): Promise<number>;
+}
+
+export const commands: Record<string, Command> = {
+  serve: {
+    summary: 'migrate the database and serve the API (embedded PostgreSQL unless DATABASE_URL is set)',
+    async run() {
+      await serve();
+      return -1;
+    },
+  },
+  migrate: {
+    summary: 'apply pending database migrations and exit',
+    async run() {
+      const rt = await openRuntime({ startDatabase: true, migrate: true });
+      await rt.close();
+      return 0;
+    },
+  },
+  help: {
+    summary: 'list the commands',
+    async run() {
+      console.log('Usage: corebank <command> [options]\n');
+      for (const [name, c] of Object.entries(commands)) console.log(`  ${name.padEnd(14)} ${c.summary}`);
+      return 0;
+    },
+  },
+};
