@@ -101,6 +101,7 @@ export const transferFailures = [
   'reversal_target_not_posted',
   'reversal_target_already_reversed',
   'reversal_must_mirror_target',
+  'void_amount_must_match_pending',
 ] as const;
 
 export type TransferFailure = (typeof transferFailures)[number];

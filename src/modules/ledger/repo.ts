@@ -1,0 +1,271 @@
+// The ledger's SQL. Each batch is a fixed number of statements whatever its size: one lock of
+// every account row in id order, one read of the transfers it names, then one multi-row
+// statement per table written.
+import type { Queryable } from '../../platform/db/pool.js';
+import type { AccountState, EntryWrite, KnownTransfer, PendingWrite } from './engine.js';
+import type {
+  AccountKind,
+  AccountPurpose,
+  LedgerAccount,
+  LedgerAccountStatus,
+  NewLedgerAccount,
+} from './types.js';
+
+interface AccountRow {
+  id: string;
+  currency: string;
+  kind: AccountKind;
+  purpose: AccountPurpose;
+  status: LedgerAccountStatus;
+  debits_must_not_exceed_credits: boolean;
+  credits_must_not_exceed_debits: boolean;
+  overdraft_limit: bigint;
+  debits_posted: bigint;
+  credits_posted: bigint;
+  debits_pending: bigint;
+  credits_pending: bigint;
+  created_at: string;
+}
+
+const accountColumns = `id, currency, kind, purpose, status, debits_must_not_exceed_credits,
+  credits_must_not_exceed_debits, overdraft_limit, debits_posted, credits_posted, debits_pending,
+  credits_pending, created_at`;
+
+export function toLedgerAccount(r: AccountRow): LedgerAccount {
+  return {
+    id: r.id,
+    currency: r.currency,
+    kind: r.kind,
+    purpose: r.purpose,
+    status: r.status,
+    debitsMustNotExceedCredits: r.debits_must_not_exceed_credits,
+    creditsMustNotExceedDebits: r.credits_must_not_exceed_debits,
+    overdraftLimit: r.overdraft_limit,
+    debitsPosted: r.debits_posted,
+    creditsPosted: r.credits_posted,
+    debitsPending: r.debits_pending,
+    creditsPending: r.credits_pending,
+    createdAt: r.created_at,
+  };
+}
+
+export async function insertAccounts(q: Queryable, accounts: NewLedgerAccount[]): Promise<LedgerAccount[]> {
+  const { rows } = await q.query<AccountRow>(
+    `insert into ledger_accounts (id, currency, kind, purpose, debits_must_not_exceed_credits,
+       credits_must_not_exceed_debits, overdraft_limit)
+     select coalesce(id, gen_random_uuid()), currency, kind, purpose, dmnec, cmned, overdraft
+     from unnest($1::uuid[], $2::char(3)[], $3::text[], $4::text[], $5::bool[], $6::bool[], $7::int8[])
+       with ordinality as v (id, currency, kind, purpose, dmnec, cmned, overdraft, ord)
+     order by ord
+     returning ${accountColumns}`,
+    [
+      accounts.map((a) => a.id ?? null),
+      accounts.map((a) => a.currency),
+      accounts.map((a) => a.kind),
+      accounts.map((a) => a.purpose ?? 'CUSTOMER'),
+      accounts.map((a) => a.debitsMustNotExceedCredits ?? false),
+      accounts.map((a) => a.creditsMustNotExceedDebits ?? false),
+      accounts.map((a) => (a.overdraftLimit ?? 0n).toString()),
+    ],
+  );
+  return rows.map(toLedgerAccount);
+}
+
+export async function selectAccount(q: Queryable, id: string): Promise<LedgerAccount | undefined> {
+  const { rows } = await q.query<AccountRow>(`select ${accountColumns} from ledger_accounts where id = $1`, [
+    id,
+  ]);
+  return rows[0] && toLedgerAccount(rows[0]);
+}
+
+/**
+ * Locks the accounts a batch touches, in ascending id order in one statement, so two batches
+ * can never wait on each other in a cycle. `pendingIds` adds the accounts of those pending
+ * transfers. Returns the rows and the batch's timestamp, read after the locks are held.
+ */
+export async function lockAccounts(
+  q: Queryable,
+  accountIds: string[],
+  transferIds: string[],
+): Promise<{ accounts: AccountState[]; now: Date }> {
+  const { rows } = await q.query<AccountRow & { now: string }>(
+    `select ${accountColumns}, clock_timestamp() as now
+     from ledger_accounts
+     where id = any($1::uuid[])
+        or id in (select debit_account_id from ledger_transfers where id = any($2::uuid[])
+                  union all
+                  select credit_account_id from ledger_transfers where id = any($2::uuid[]))
+     order by id
+     for update`,
+    [accountIds, transferIds],
+  );
+  return {
+    accounts: rows.map((r) => ({ ...toLedgerAccount(r) })),
+    now: rows[0] ? new Date(rows[0].now) : new Date(),
+  };
+}
+
+interface TransferRow {
+  id: string;
+  phase: KnownTransfer['phase'];
+  debit_account_id: string;
+  credit_account_id: string;
+  amount: bigint;
+  currency: string;
+  pending_id: string | null;
+  reverses_id: string | null;
+  code: string;
+  linked: boolean;
+  timeout_seconds: number | null;
+  expires_at: string | null;
+  metadata: Record<string, unknown>;
+  resolution: KnownTransfer['resolution'];
+  reversed: boolean;
+}
+
+/** The stored transfers with these ids, with how each pending was resolved and whether each was reversed. */
+export async function selectKnownTransfers(q: Queryable, ids: string[]): Promise<Map<string, KnownTransfer>> {
+  const { rows } = await q.query<TransferRow>(
+    `select t.id, t.phase, t.debit_account_id, t.credit_account_id, t.amount, t.currency, t.pending_id,
+            t.reverses_id, t.code, t.linked, t.timeout_seconds, t.expires_at, t.metadata,
+            (select r.phase from ledger_transfers r where r.pending_id = t.id) as resolution,
+            exists (select 1 from ledger_transfers r where r.reverses_id = t.id) as reversed
+     from ledger_transfers t where t.id = any($1::uuid[])`,
+    [ids],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        phase: r.phase,
+        debitAccountId: r.debit_account_id,
+        creditAccountId: r.credit_account_id,
+        amount: r.amount,
+        currency: r.currency,
+        pendingId: r.pending_id,
+        reversesId: r.reverses_id,
+        code: r.code,
+        linked: r.linked,
+        timeoutSeconds: r.timeout_seconds,
+        expiresAt: r.expires_at === null ? null : new Date(r.expires_at),
+        metadata: r.metadata,
+        resolution: r.resolution,
+        reversed: r.reversed,
+      },
+    ]),
+  );
+}
+
+export async function insertTransfers(q: Queryable, transfers: KnownTransfer[], now: Date): Promise<void> {
+  if (transfers.length === 0) return;
+  await q.query(
+    `insert into ledger_transfers (id, phase, debit_account_id, credit_account_id, amount, currency, pending_id,
+       reverses_id, code, linked, timeout_seconds, expires_at, metadata, created_at)
+     select id, phase, debit, credit, amount, currency, pending_id, reverses_id, code, linked, timeout, expires_at,
+            metadata, $14
+     from unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::int8[], $6::char(3)[], $7::uuid[], $8::uuid[],
+                 $9::text[], $10::bool[], $11::int4[], $12::timestamptz[], $13::jsonb[])
+       with ordinality as v (id, phase, debit, credit, amount, currency, pending_id, reverses_id, code, linked,
+                             timeout, expires_at, metadata, ord)
+     order by ord`,
+    [
+      transfers.map((t) => t.id),
+      transfers.map((t) => t.phase),
+      transfers.map((t) => t.debitAccountId),
+      transfers.map((t) => t.creditAccountId),
+      transfers.map((t) => t.amount.toString()),
+      transfers.map((t) => t.currency),
+      transfers.map((t) => t.pendingId),
+      transfers.map((t) => t.reversesId),
+      transfers.map((t) => t.code),
+      transfers.map((t) => t.linked),
+      transfers.map((t) => t.timeoutSeconds),
+      transfers.map((t) => t.expiresAt?.toISOString() ?? null),
+      transfers.map((t) => JSON.stringify(t.metadata)),
+      now.toISOString(),
+    ],
+  );
+}
+
+export async function insertEntries(q: Queryable, entries: EntryWrite[], now: Date): Promise<void> {
+  if (entries.length === 0) return;
+  await q.query(
+    `insert into ledger_entries (account_id, transfer_id, amount, balance_after, created_at)
+     select account_id, transfer_id, amount, balance_after, $5
+     from unnest($1::uuid[], $2::uuid[], $3::int8[], $4::int8[])
+       with ordinality as v (account_id, transfer_id, amount, balance_after, ord)
+     order by ord`,
+    [
+      entries.map((e) => e.accountId),
+      entries.map((e) => e.transferId),
+      entries.map((e) => e.amount.toString()),
+      entries.map((e) => e.balanceAfter.toString()),
+      now.toISOString(),
+    ],
+  );
+}
+
+export async function writePending(q: Queryable, inserts: PendingWrite[], deletes: string[]): Promise<void> {
+  if (inserts.length > 0) {
+    await q.query(
+      `insert into ledger_pending (transfer_id, debit_account_id, credit_account_id, amount, expires_at)
+       select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int8[], $5::timestamptz[])`,
+      [
+        inserts.map((p) => p.transferId),
+        inserts.map((p) => p.debitAccountId),
+        inserts.map((p) => p.creditAccountId),
+        inserts.map((p) => p.amount.toString()),
+        inserts.map((p) => p.expiresAt?.toISOString() ?? null),
+      ],
+    );
+  }
+  if (deletes.length > 0)
+    await q.query('delete from ledger_pending where transfer_id = any($1::uuid[])', [deletes]);
+}
+
+export async function updateBalances(q: Queryable, accounts: AccountState[]): Promise<void> {
+  if (accounts.length === 0) return;
+  await q.query(
+    `update ledger_accounts a
+     set debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dq, credits_pending = v.cq
+     from unnest($1::uuid[], $2::int8[], $3::int8[], $4::int8[], $5::int8[]) as v (id, dp, cp, dq, cq)
+     where a.id = v.id`,
+    [
+      accounts.map((a) => a.id),
+      accounts.map((a) => a.debitsPosted.toString()),
+      accounts.map((a) => a.creditsPosted.toString()),
+      accounts.map((a) => a.debitsPending.toString()),
+      accounts.map((a) => a.creditsPending.toString()),
+    ],
+  );
+}
+
+export async function selectExpiredPending(q: Queryable, limit: number): Promise<string[]> {
+  const { rows } = await q.query<{ transfer_id: string }>(
+    `select transfer_id from ledger_pending where expires_at <= clock_timestamp() order by expires_at limit $1`,
+    [limit],
+  );
+  return rows.map((r) => r.transfer_id);
+}
+
+export async function updateAccountStatus(
+  q: Queryable,
+  id: string,
+  status: LedgerAccountStatus,
+): Promise<void> {
+  await q.query('update ledger_accounts set status = $2 where id = $1', [id, status]);
+}
+
+export async function updateOverdraftLimit(q: Queryable, id: string, limit: bigint): Promise<void> {
+  await q.query('update ledger_accounts set overdraft_limit = $2 where id = $1', [id, limit.toString()]);
+}
+
+export async function selectBalanceAt(q: Queryable, id: string, at: string): Promise<bigint> {
+  const { rows } = await q.query<{ balance_after: bigint }>(
+    `select balance_after from ledger_entries where account_id = $1 and created_at <= $2
+     order by created_at desc, id desc limit 1`,
+    [id, at],
+  );
+  return rows[0]?.balance_after ?? 0n;
+}

@@ -1,0 +1,173 @@
+// The ledger's public API. Writes take a batch and return one result per transfer, like
+// TigerBeetle's create_transfers; a single transfer is a batch of one. `postTransfers` runs
+// inside a caller's database transaction (so a product record, an audit row and an outbox row
+// commit with the ledger rows); `createTransfers` is the same in a transaction of its own.
+import type { Pool, PoolClient, Queryable } from '../../platform/db/pool.js';
+import { tx } from '../../platform/db/tx.js';
+import type { Metrics } from '../../platform/metrics.js';
+import { isUuid, planBatch, type EngineInput } from './engine.js';
+import * as repo from './repo.js';
+import { createHash } from 'node:crypto';
+import type {
+  AccountKind,
+  InternalPurpose,
+  LedgerAccount,
+  LedgerAccountStatus,
+  NewLedgerAccount,
+  TransferInput,
+  TransferResult,
+} from './types.js';
+
+export { reconcile, type ReconcileReport } from './reconcile.js';
+
+/**
+ * A unique violation on the ledger's own keys means another batch committed the same transfer
+ * id (or resolved the same pending) between our read and our write: retrying the whole
+ * transaction reads it and answers `exists` (or the right failure) instead.
+ */
+export function isLedgerRace(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string } | null;
+  return (
+    e?.code === '23505' &&
+    ['ledger_transfers_pkey', 'ledger_transfers_resolves_once', 'ledger_transfers_reverses_once'].includes(
+      e.constraint ?? '',
+    )
+  );
+}
+
+export async function createLedgerAccounts(
+  q: Queryable,
+  accounts: NewLedgerAccount[],
+): Promise<LedgerAccount[]> {
+  return accounts.length === 0 ? [] : repo.insertAccounts(q, accounts);
+}
+
+export const getLedgerAccount = repo.selectAccount;
+export const balanceAt = repo.selectBalanceAt;
+
+const internalKinds: Record<InternalPurpose, AccountKind> = {
+  VAULT: 'asset',
+  CLEARING: 'asset',
+  INTEREST_EXPENSE: 'expense',
+  FEE_INCOME: 'income',
+  SUSPENSE: 'liability',
+};
+
+/** The id of the bank's own account of this purpose in this currency: derived, no lookup. */
+export function internalAccountIdOf(currency: string, purpose: InternalPurpose): string {
+  const h = createHash('md5').update(`corebank-internal:${currency}:${purpose}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Creates the bank's own accounts for a currency (migrations do it for the seeded ones). */
+export async function ensureInternalAccounts(q: Queryable, currency: string): Promise<void> {
+  const purposes = Object.keys(internalKinds) as InternalPurpose[];
+  await q.query(
+    `insert into ledger_accounts (id, currency, kind, purpose)
+     select id, $1, kind, purpose from unnest($2::uuid[], $3::text[], $4::text[]) as v (id, kind, purpose)
+     on conflict do nothing`,
+    [
+      currency,
+      purposes.map((p) => internalAccountIdOf(currency, p)),
+      purposes.map((p) => internalKinds[p]),
+      purposes,
+    ],
+  );
+}
+
+/** Like internalAccountIdOf, and makes sure the account exists. */
+export async function internalAccountId(
+  q: Queryable,
+  currency: string,
+  purpose: InternalPurpose,
+): Promise<string> {
+  const id = internalAccountIdOf(currency, purpose);
+  if (!(await repo.selectAccount(q, id))) await ensureInternalAccounts(q, currency);
+  return id;
+}
+
+/** Posts a batch inside the caller's transaction. Results are in input order. */
+export async function postTransfers(
+  client: PoolClient,
+  batch: readonly TransferInput[] | readonly EngineInput[],
+  metrics?: Metrics,
+): Promise<TransferResult[]> {
+  if (batch.length === 0) return [];
+  const accountIds = new Set<string>();
+  const transferIds = new Set<string>();
+  for (const t of batch) {
+    for (const id of [t.debitAccountId, t.creditAccountId]) if (isUuid(id)) accountIds.add(id);
+    for (const id of [t.id, t.pendingId, t.reversesId]) if (isUuid(id)) transferIds.add(id);
+  }
+  const ids = [...transferIds];
+  const { accounts, now } = await repo.lockAccounts(client, [...accountIds], ids);
+  const known = await repo.selectKnownTransfers(client, ids);
+  // A pending committed by another batch after our lock statement began names accounts we
+  // have not locked yet: lock them too (still in id order; tx() retries a rare deadlock).
+  const locked = new Set(accounts.map((a) => a.id));
+  const missing = [...known.values()]
+    .flatMap((t) => [t.debitAccountId, t.creditAccountId])
+    .filter((id) => !locked.has(id));
+  if (missing.length > 0) accounts.push(...(await repo.lockAccounts(client, missing, [])).accounts);
+
+  const plan = planBatch(batch, accounts, known, now);
+  await repo.insertTransfers(client, plan.transfers, now);
+  await repo.insertEntries(client, plan.entries, now);
+  await repo.writePending(client, plan.pendingInserts, plan.pendingDeletes);
+  await repo.updateBalances(client, plan.accounts);
+
+  if (metrics) {
+    metrics.ledgerBatches.inc();
+    for (const r of plan.results) metrics.ledgerTransfers.inc({ result: r });
+  }
+  return batch.map((t, i) => ({ id: t.id, result: plan.results[i] ?? 'linked_event_failed' }));
+}
+
+/** Posts a batch in a transaction of its own, retrying serialization failures and id races. */
+export async function createTransfers(
+  pool: Pool,
+  batch: readonly TransferInput[],
+  metrics?: Metrics,
+): Promise<TransferResult[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await tx(pool, (client) => postTransfers(client, batch, metrics));
+    } catch (err) {
+      if (attempt < 5 && isLedgerRace(err)) continue;
+      throw err;
+    }
+  }
+}
+
+/** Voids pending transfers whose timeout has passed, releasing their funds. Returns how many. */
+export async function expirePendingTransfers(pool: Pool, limit = 1000): Promise<number> {
+  const ids = await repo.selectExpiredPending(pool, limit);
+  if (ids.length === 0) return 0;
+  const batch: EngineInput[] = ids.map((pendingId) => ({
+    id: expiryIdFor(pendingId),
+    phase: 'expire_pending',
+    pendingId,
+    code: 'EXPIRY',
+  }));
+  const results = await tx(pool, (client) => postTransfers(client, batch));
+  return results.filter((r) => r.result === 'ok').length;
+}
+
+/** The expiry of a pending has a fixed id derived from it, so two sweepers cannot both expire it. */
+export function expiryIdFor(pendingId: string): string {
+  const h = createHash('sha256').update(`corebank:expiry:${pendingId}`).digest('hex');
+  const variant = ((parseInt(h[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export async function setLedgerAccountStatus(
+  q: Queryable,
+  id: string,
+  status: LedgerAccountStatus,
+): Promise<void> {
+  await repo.updateAccountStatus(q, id, status);
+}
+
+export async function setOverdraftLimit(q: Queryable, id: string, limit: bigint): Promise<void> {
+  await repo.updateOverdraftLimit(q, id, limit);
+}
