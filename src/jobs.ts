@@ -1,6 +1,7 @@
 // Periodic background jobs that run inside `serve`. Each job is a plain async function over the
 // context; a failing run is logged and tried again at the next tick, never crashing the process.
 import type { AppContext } from './context.js';
+import { expirePendingJob } from './modules/ledger/jobs.js';
 
 export interface PeriodicJob {
   name: string;
@@ -8,11 +9,14 @@ export interface PeriodicJob {
   run(ctx: AppContext): Promise<unknown>;
 }
 
-export const periodicJobs: PeriodicJob[] = [];
+/** Every module's periodic jobs; the interval of each comes from config where one is set. */
+export function periodicJobs(ctx: AppContext): PeriodicJob[] {
+  return [{ ...expirePendingJob, intervalMs: ctx.config.PENDING_SWEEP_INTERVAL_MS }];
+}
 
 export function startBackgroundJobs(
   ctx: AppContext,
-  jobs: PeriodicJob[] = periodicJobs,
+  jobs: PeriodicJob[] = periodicJobs(ctx),
 ): { stop(): Promise<void> } {
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<unknown>>();

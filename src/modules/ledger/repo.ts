@@ -2,7 +2,7 @@
 // every account row in id order, one read of the transfers it names, then one multi-row
 // statement per table written.
 import type { Queryable } from '../../platform/db/pool.js';
-import type { AccountState, EntryWrite, KnownTransfer, PendingWrite } from './engine.js';
+import type { AccountState, BatchPlan, KnownTransfer } from './engine.js';
 import type {
   AccountKind,
   AccountPurpose,
@@ -87,9 +87,9 @@ export async function lockAccounts(
   q: Queryable,
   accountIds: string[],
   transferIds: string[],
-): Promise<{ accounts: AccountState[]; now: Date }> {
+): Promise<{ accounts: AccountState[]; now: Date; nowText: string }> {
   const { rows } = await q.query<AccountRow & { now: string }>(
-    `select ${accountColumns}, clock_timestamp() as now
+    `select ${accountColumns}, clock_timestamp()::text as now
      from ledger_accounts
      where id = any($1::uuid[])
         or id in (select debit_account_id from ledger_transfers where id = any($2::uuid[])
@@ -102,6 +102,8 @@ export async function lockAccounts(
   return {
     accounts: rows.map((r) => ({ ...toLedgerAccount(r) })),
     now: rows[0] ? new Date(rows[0].now) : new Date(),
+    // Full microsecond precision for the rows written, so entries order by time exactly.
+    nowText: rows[0]?.now ?? new Date().toISOString(),
   };
 }
 
@@ -123,14 +125,18 @@ interface TransferRow {
   reversed: boolean;
 }
 
-/** The stored transfers with these ids, with how each pending was resolved and whether each was reversed. */
+/**
+ * The stored transfers with these ids, with how each pending was resolved and whether each was
+ * reversed. An open hold's deadline is read from ledger_pending, the live index of holds.
+ */
 export async function selectKnownTransfers(q: Queryable, ids: string[]): Promise<Map<string, KnownTransfer>> {
   const { rows } = await q.query<TransferRow>(
     `select t.id, t.phase, t.debit_account_id, t.credit_account_id, t.amount, t.currency, t.pending_id,
-            t.reverses_id, t.code, t.linked, t.timeout_seconds, t.expires_at, t.metadata,
-            (select r.phase from ledger_transfers r where r.pending_id = t.id) as resolution,
+            t.reverses_id, t.code, t.linked, t.timeout_seconds, coalesce(h.expires_at, t.expires_at) as expires_at,
+            t.metadata, (select r.phase from ledger_transfers r where r.pending_id = t.id) as resolution,
             exists (select 1 from ledger_transfers r where r.reverses_id = t.id) as reversed
-     from ledger_transfers t where t.id = any($1::uuid[])`,
+     from ledger_transfers t left join ledger_pending h on h.transfer_id = t.id
+     where t.id = any($1::uuid[])`,
     [ids],
   );
   return new Map(
@@ -157,86 +163,73 @@ export async function selectKnownTransfers(q: Queryable, ids: string[]): Promise
   );
 }
 
-export async function insertTransfers(q: Queryable, transfers: KnownTransfer[], now: Date): Promise<void> {
-  if (transfers.length === 0) return;
+/**
+ * Writes a planned batch in ONE statement: transfers, entries, holds opened and closed, and
+ * the new account totals. One statement is one round trip, and it lets the statement-level
+ * triggers check transfers against entries in both directions (a posted transfer without its
+ * entries is refused, and so are entries without their transfer).
+ */
+export async function writeBatch(q: Queryable, plan: BatchPlan, now: string): Promise<void> {
+  const { transfers: t, entries: e, pendingInserts: pi, pendingDeletes: pd, accounts: a } = plan;
+  if (t.length === 0 && a.length === 0) return;
   await q.query(
-    `insert into ledger_transfers (id, phase, debit_account_id, credit_account_id, amount, currency, pending_id,
-       reverses_id, code, linked, timeout_seconds, expires_at, metadata, created_at)
-     select id, phase, debit, credit, amount, currency, pending_id, reverses_id, code, linked, timeout, expires_at,
-            metadata, $14
-     from unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::int8[], $6::char(3)[], $7::uuid[], $8::uuid[],
-                 $9::text[], $10::bool[], $11::int4[], $12::timestamptz[], $13::jsonb[])
-       with ordinality as v (id, phase, debit, credit, amount, currency, pending_id, reverses_id, code, linked,
-                             timeout, expires_at, metadata, ord)
-     order by ord`,
+    `with new_transfers as (
+       insert into ledger_transfers (id, phase, debit_account_id, credit_account_id, amount, currency, pending_id,
+         reverses_id, code, linked, timeout_seconds, expires_at, metadata, created_at)
+       select id, phase, debit, credit, amount, currency, pending_id, reverses_id, code, linked, timeout, expires_at,
+              metadata, $1::timestamptz
+       from unnest($2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::int8[], $7::char(3)[], $8::uuid[], $9::uuid[],
+                   $10::text[], $11::bool[], $12::int4[], $13::timestamptz[], $14::jsonb[])
+         with ordinality as v (id, phase, debit, credit, amount, currency, pending_id, reverses_id, code, linked,
+                               timeout, expires_at, metadata, ord)
+       order by ord),
+     new_entries as (
+       insert into ledger_entries (account_id, transfer_id, amount, balance_after, created_at)
+       select account_id, transfer_id, amount, balance_after, $1::timestamptz
+       from unnest($15::uuid[], $16::uuid[], $17::int8[], $18::int8[])
+         with ordinality as v (account_id, transfer_id, amount, balance_after, ord)
+       order by ord),
+     opened_holds as (
+       insert into ledger_pending (transfer_id, debit_account_id, credit_account_id, amount, expires_at)
+       select * from unnest($19::uuid[], $20::uuid[], $21::uuid[], $22::int8[], $23::timestamptz[])),
+     closed_holds as (
+       delete from ledger_pending where transfer_id = any($24::uuid[])),
+     totals as (
+       update ledger_accounts acc
+       set debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dq, credits_pending = v.cq
+       from unnest($25::uuid[], $26::int8[], $27::int8[], $28::int8[], $29::int8[]) as v (id, dp, cp, dq, cq)
+       where acc.id = v.id)
+     select 1`,
     [
-      transfers.map((t) => t.id),
-      transfers.map((t) => t.phase),
-      transfers.map((t) => t.debitAccountId),
-      transfers.map((t) => t.creditAccountId),
-      transfers.map((t) => t.amount.toString()),
-      transfers.map((t) => t.currency),
-      transfers.map((t) => t.pendingId),
-      transfers.map((t) => t.reversesId),
-      transfers.map((t) => t.code),
-      transfers.map((t) => t.linked),
-      transfers.map((t) => t.timeoutSeconds),
-      transfers.map((t) => t.expiresAt?.toISOString() ?? null),
-      transfers.map((t) => JSON.stringify(t.metadata)),
-      now.toISOString(),
-    ],
-  );
-}
-
-export async function insertEntries(q: Queryable, entries: EntryWrite[], now: Date): Promise<void> {
-  if (entries.length === 0) return;
-  await q.query(
-    `insert into ledger_entries (account_id, transfer_id, amount, balance_after, created_at)
-     select account_id, transfer_id, amount, balance_after, $5
-     from unnest($1::uuid[], $2::uuid[], $3::int8[], $4::int8[])
-       with ordinality as v (account_id, transfer_id, amount, balance_after, ord)
-     order by ord`,
-    [
-      entries.map((e) => e.accountId),
-      entries.map((e) => e.transferId),
-      entries.map((e) => e.amount.toString()),
-      entries.map((e) => e.balanceAfter.toString()),
-      now.toISOString(),
-    ],
-  );
-}
-
-export async function writePending(q: Queryable, inserts: PendingWrite[], deletes: string[]): Promise<void> {
-  if (inserts.length > 0) {
-    await q.query(
-      `insert into ledger_pending (transfer_id, debit_account_id, credit_account_id, amount, expires_at)
-       select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int8[], $5::timestamptz[])`,
-      [
-        inserts.map((p) => p.transferId),
-        inserts.map((p) => p.debitAccountId),
-        inserts.map((p) => p.creditAccountId),
-        inserts.map((p) => p.amount.toString()),
-        inserts.map((p) => p.expiresAt?.toISOString() ?? null),
-      ],
-    );
-  }
-  if (deletes.length > 0)
-    await q.query('delete from ledger_pending where transfer_id = any($1::uuid[])', [deletes]);
-}
-
-export async function updateBalances(q: Queryable, accounts: AccountState[]): Promise<void> {
-  if (accounts.length === 0) return;
-  await q.query(
-    `update ledger_accounts a
-     set debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dq, credits_pending = v.cq
-     from unnest($1::uuid[], $2::int8[], $3::int8[], $4::int8[], $5::int8[]) as v (id, dp, cp, dq, cq)
-     where a.id = v.id`,
-    [
-      accounts.map((a) => a.id),
-      accounts.map((a) => a.debitsPosted.toString()),
-      accounts.map((a) => a.creditsPosted.toString()),
-      accounts.map((a) => a.debitsPending.toString()),
-      accounts.map((a) => a.creditsPending.toString()),
+      now,
+      t.map((x) => x.id),
+      t.map((x) => x.phase),
+      t.map((x) => x.debitAccountId),
+      t.map((x) => x.creditAccountId),
+      t.map((x) => x.amount.toString()),
+      t.map((x) => x.currency),
+      t.map((x) => x.pendingId),
+      t.map((x) => x.reversesId),
+      t.map((x) => x.code),
+      t.map((x) => x.linked),
+      t.map((x) => x.timeoutSeconds),
+      t.map((x) => x.expiresAt?.toISOString() ?? null),
+      t.map((x) => JSON.stringify(x.metadata)),
+      e.map((x) => x.accountId),
+      e.map((x) => x.transferId),
+      e.map((x) => x.amount.toString()),
+      e.map((x) => x.balanceAfter.toString()),
+      pi.map((x) => x.transferId),
+      pi.map((x) => x.debitAccountId),
+      pi.map((x) => x.creditAccountId),
+      pi.map((x) => x.amount.toString()),
+      pi.map((x) => x.expiresAt?.toISOString() ?? null),
+      pd,
+      a.map((x) => x.id),
+      a.map((x) => x.debitsPosted.toString()),
+      a.map((x) => x.creditsPosted.toString()),
+      a.map((x) => x.debitsPending.toString()),
+      a.map((x) => x.creditsPending.toString()),
     ],
   );
 }

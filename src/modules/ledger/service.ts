@@ -100,7 +100,7 @@ export async function postTransfers(
     for (const id of [t.id, t.pendingId, t.reversesId]) if (isUuid(id)) transferIds.add(id);
   }
   const ids = [...transferIds];
-  const { accounts, now } = await repo.lockAccounts(client, [...accountIds], ids);
+  const { accounts, now, nowText } = await repo.lockAccounts(client, [...accountIds], ids);
   const known = await repo.selectKnownTransfers(client, ids);
   // A pending committed by another batch after our lock statement began names accounts we
   // have not locked yet: lock them too (still in id order; tx() retries a rare deadlock).
@@ -111,10 +111,7 @@ export async function postTransfers(
   if (missing.length > 0) accounts.push(...(await repo.lockAccounts(client, missing, [])).accounts);
 
   const plan = planBatch(batch, accounts, known, now);
-  await repo.insertTransfers(client, plan.transfers, now);
-  await repo.insertEntries(client, plan.entries, now);
-  await repo.writePending(client, plan.pendingInserts, plan.pendingDeletes);
-  await repo.updateBalances(client, plan.accounts);
+  await repo.writeBatch(client, plan, nowText);
 
   if (metrics) {
     metrics.ledgerBatches.inc();

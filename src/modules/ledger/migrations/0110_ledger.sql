@@ -157,7 +157,7 @@ create trigger ledger_accounts_updated after update on ledger_accounts
   referencing old table as old_rows new table as new_rows for each statement execute function ledger_accounts_updated();
 
 -- Transfers: accounts exist in the transfer's currency; resolutions match their pending;
--- reversals mirror their target.
+-- reversals mirror their target; a posted transfer comes with its entries.
 create function ledger_transfers_inserted() returns trigger language plpgsql as $$
 declare
   bad record;
@@ -191,6 +191,15 @@ begin
   limit 1;
   if found then
     raise exception 'ledger: reversal % does not mirror its target', bad.id using errcode = '23514';
+  end if;
+
+  -- A posted transfer is written in the same statement as its entries (see repo.writeBatch).
+  select n.id into bad from new_rows n
+  where n.phase in ('single', 'post_pending')
+    and not exists (select 1 from ledger_entries e where e.transfer_id = n.id)
+  limit 1;
+  if found then
+    raise exception 'ledger: posted transfer % has no entries', bad.id using errcode = '23514';
   end if;
   return null;
 end $$;
