@@ -8,6 +8,17 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { AppContext } from './context.js';
 import { registerProblemHandlers } from './platform/http/problem.js';
 import { registerHealthRoutes } from './modules/health/routes.js';
+import { registerAccessControl } from './modules/auth/access.js';
+import { registerAuthRoutes } from './modules/auth/routes.js';
+import { registerCustomerRoutes } from './modules/customers/routes.js';
+import { registerAuditRoutes } from './modules/audit/routes.js';
+import { registerAdminRoutes } from './modules/admin/routes.js';
+import { registerAccountRoutes } from './modules/accounts/routes.js';
+import { registerStatementRoutes } from './modules/statements/routes.js';
+import { registerReportRoutes } from './modules/reports/routes.js';
+import { registerPaymentRoutes } from './modules/payments/routes.js';
+import { registerFraudRoutes } from './modules/fraud/routes.js';
+import { registerWebPortal } from './modules/web/routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -26,6 +37,7 @@ export async function buildApp({ ctx }: BuildAppOptions): Promise<FastifyInstanc
     },
     ajv: { customOptions: { coerceTypes: false } },
     routerOptions: { ignoreTrailingSlash: true },
+    trustProxy: ctx.config.TRUST_PROXY,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -65,6 +77,18 @@ export async function buildApp({ ctx }: BuildAppOptions): Promise<FastifyInstanc
     return ctx.metrics.registry.metrics();
   });
   registerHealthRoutes(app, ctx);
+  // Access control first: it attaches each /api route's policy as the route is registered.
+  registerAccessControl(app, ctx);
+  registerAuthRoutes(app, ctx);
+  registerCustomerRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
+  registerAccountRoutes(app, ctx);
+  registerStatementRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
+  registerPaymentRoutes(app, ctx);
+  registerFraudRoutes(app, ctx);
+  await registerWebPortal(app, ctx); // the portal at /, last: its catch-all GET yields to every route
 
   return app;
 }

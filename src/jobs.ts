@@ -2,6 +2,8 @@
 // context; a failing run is logged and tried again at the next tick, never crashing the process.
 import type { AppContext } from './context.js';
 import { expirePendingJob } from './modules/ledger/jobs.js';
+import { paymentJobs } from './modules/payments/jobs.js';
+import { fraudJobs } from './modules/fraud/jobs.js';
 
 export interface PeriodicJob {
   name: string;
@@ -11,7 +13,11 @@ export interface PeriodicJob {
 
 /** Every module's periodic jobs; the interval of each comes from config where one is set. */
 export function periodicJobs(ctx: AppContext): PeriodicJob[] {
-  return [{ ...expirePendingJob, intervalMs: ctx.config.PENDING_SWEEP_INTERVAL_MS }];
+  return [
+    { ...expirePendingJob, intervalMs: ctx.config.PENDING_SWEEP_INTERVAL_MS },
+    ...paymentJobs,
+    ...fraudJobs,
+  ];
 }
 
 export function startBackgroundJobs(

@@ -2,6 +2,9 @@
 // process running (serve).
 import { serve } from './serve.js';
 import { openRuntime } from './runtime.js';
+import { verifyCommand } from './verify.js';
+import { userCommand } from './users.js';
+import { keysCommand } from './keys.js';
 
 export interface Command {
   summary: string;
@@ -23,6 +26,19 @@ export const commands: Record<string, Command> = {
       await rt.close();
       return 0;
     },
+  },
+  verify: {
+    summary: 'reconcile the ledger and check every invariant; exits 1 on any discrepancy',
+    run: () => verifyCommand(),
+  },
+  user: {
+    summary:
+      'user create --email E --password P --role R [--name N]: create a login (works while serve runs)',
+    run: (args) => userCommand(args),
+  },
+  keys: {
+    summary: 'keys rotate: re-encrypt stored personal data under the newest key of the keyring',
+    run: (args) => keysCommand(args),
   },
   help: {
     summary: 'list the commands',

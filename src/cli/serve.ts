@@ -3,10 +3,13 @@
 import { buildApp } from '../app.js';
 import { startBackgroundJobs } from '../jobs.js';
 import { openRuntime } from './runtime.js';
+import { printDemoLogins, seedDemoData } from '../seed/demo.js';
 
 export async function serve(): Promise<void> {
   const rt = await openRuntime({ startDatabase: true, migrate: true });
   const { config, log } = rt;
+  const demo = config.NODE_ENV !== 'production' && config.SEED_DEMO_DATA !== false;
+  if (demo && (await seedDemoData(rt.ctx))) log.info('created the demo users, customers and accounts');
   const app = await buildApp({ ctx: rt.ctx });
   const jobs = startBackgroundJobs(rt.ctx);
   let stopping = false;
@@ -30,6 +33,7 @@ export async function serve(): Promise<void> {
     console.log(
       `  Database:  ${rt.db.embedded ? `embedded PostgreSQL in ${config.COREBANK_DATA_DIR}` : 'DATABASE_URL'}`,
     );
+    if (demo) printDemoLogins();
     console.log('Press Ctrl-C to stop.\n');
   } catch (err) {
     log.error({ err }, 'failed to start');

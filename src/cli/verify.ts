@@ -1,6 +1,7 @@
 // `corebank verify`: reconciles the ledger (and every other check registered here), prints a
 // summary and exits non-zero on any discrepancy.
 import type { Queryable } from '../platform/db/pool.js';
+import { verifyAuditChain } from '../modules/audit/service.js';
 import { reconcile } from '../modules/ledger/service.js';
 import { openRuntime } from './runtime.js';
 
@@ -22,6 +23,17 @@ export const verifyChecks: VerifyCheck[] = [
         ok: r.ok,
         summary: `${r.accounts} accounts, ${r.transfers} transfers, ${r.entries} entries; posted per currency (minor units): ${totals || 'none'}`,
         problems: r.discrepancies,
+      };
+    },
+  },
+  {
+    name: 'audit',
+    async run(q) {
+      const r = await verifyAuditChain(q);
+      return {
+        ok: r.ok,
+        summary: `${r.checked} rows chained, head ${r.headSeq} ${r.headHash.slice(0, 12)}`,
+        problems: r.brokenAt ? [`row ${r.brokenAt.seq}: ${r.brokenAt.reason}`] : [],
       };
     },
   },

@@ -88,16 +88,18 @@ export async function lockAccounts(
   accountIds: string[],
   transferIds: string[],
 ): Promise<{ accounts: AccountState[]; now: Date; nowText: string }> {
+  const ids =
+    transferIds.length === 0
+      ? '$1::uuid[]'
+      : `array(select unnest($1::uuid[]) union
+               select unnest(array[debit_account_id, credit_account_id]) from ledger_transfers where id = any($2::uuid[]))`;
   const { rows } = await q.query<AccountRow & { now: string }>(
     `select ${accountColumns}, clock_timestamp()::text as now
      from ledger_accounts
-     where id = any($1::uuid[])
-        or id in (select debit_account_id from ledger_transfers where id = any($2::uuid[])
-                  union all
-                  select credit_account_id from ledger_transfers where id = any($2::uuid[]))
+     where id = any(${ids})
      order by id
      for update`,
-    [accountIds, transferIds],
+    transferIds.length === 0 ? [accountIds] : [accountIds, transferIds],
   );
   return {
     accounts: rows.map((r) => ({ ...toLedgerAccount(r) })),

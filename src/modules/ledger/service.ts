@@ -95,13 +95,19 @@ export async function postTransfers(
   if (batch.length === 0) return [];
   const accountIds = new Set<string>();
   const transferIds = new Set<string>();
+  const referenced = new Set<string>(); // pendings and reversal targets: their accounts are locked too
   for (const t of batch) {
     for (const id of [t.debitAccountId, t.creditAccountId]) if (isUuid(id)) accountIds.add(id);
-    for (const id of [t.id, t.pendingId, t.reversesId]) if (isUuid(id)) transferIds.add(id);
+    if (isUuid(t.id)) transferIds.add(t.id);
+    for (const id of [t.pendingId, t.reversesId]) {
+      if (isUuid(id)) {
+        transferIds.add(id);
+        referenced.add(id);
+      }
+    }
   }
-  const ids = [...transferIds];
-  const { accounts, now, nowText } = await repo.lockAccounts(client, [...accountIds], ids);
-  const known = await repo.selectKnownTransfers(client, ids);
+  const { accounts, now, nowText } = await repo.lockAccounts(client, [...accountIds], [...referenced]);
+  const known = await repo.selectKnownTransfers(client, [...transferIds]);
   // A pending committed by another batch after our lock statement began names accounts we
   // have not locked yet: lock them too (still in id order; tx() retries a rare deadlock).
   const locked = new Set(accounts.map((a) => a.id));
@@ -126,14 +132,7 @@ export async function createTransfers(
   batch: readonly TransferInput[],
   metrics?: Metrics,
 ): Promise<TransferResult[]> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await tx(pool, (client) => postTransfers(client, batch, metrics));
-    } catch (err) {
-      if (attempt < 5 && isLedgerRace(err)) continue;
-      throw err;
-    }
-  }
+  return tx(pool, (client) => postTransfers(client, batch, metrics), { retryOn: isLedgerRace });
 }
 
 /** Voids pending transfers whose timeout has passed, releasing their funds. Returns how many. */

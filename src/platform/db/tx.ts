@@ -8,6 +8,8 @@ const RETRYABLE = new Set(['40001', '40P01']);
 export interface TxOptions {
   isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
   maxAttempts?: number;
+  /** Further errors that mean "another transaction got there first: run again". */
+  retryOn?: (err: unknown) => boolean;
 }
 
 export function isRetryable(err: unknown): boolean {
@@ -37,7 +39,7 @@ export async function tx<T>(
       } catch {
         broken = true; // the connection is unusable: drop it from the pool
       }
-      if (attempt < maxAttempts && isRetryable(err)) {
+      if (attempt < maxAttempts && (isRetryable(err) || opts.retryOn?.(err))) {
         await sleep(Math.random() * Math.min(200, 2 ** attempt * 5));
         continue;
       }

@@ -15,7 +15,10 @@
 --   * every update of balances nets to zero per currency, so each currency sums to zero;
 --   * transfers and entries are never updated or deleted, accounts never deleted.
 -- The checks are statement-level triggers over transition tables: one set-based query per
--- statement, whatever the batch size.
+-- statement, whatever the batch size. A batch is small next to the tables it checks against,
+-- so every lookup into a ledger table is written as a correlated scalar subquery: PostgreSQL
+-- runs those as one index probe per row and never turns them into a join that could scan a
+-- whole table (which a planner without statistics, as on a fresh database, would choose).
 
 create table ledger_accounts (
   id uuid primary key default gen_random_uuid(),
@@ -163,8 +166,8 @@ declare
   bad record;
 begin
   select n.id into bad from new_rows n
-  where not exists (select 1 from ledger_accounts a where a.id = n.debit_account_id and a.currency = n.currency)
-     or not exists (select 1 from ledger_accounts a where a.id = n.credit_account_id and a.currency = n.currency)
+  where (select a.currency from ledger_accounts a where a.id = n.debit_account_id) is distinct from n.currency
+     or (select a.currency from ledger_accounts a where a.id = n.credit_account_id) is distinct from n.currency
   limit 1;
   if found then
     raise exception 'ledger: transfer % names a missing account or one in another currency', bad.id
@@ -172,22 +175,22 @@ begin
   end if;
 
   select n.id into bad from new_rows n
-  left join ledger_transfers p on p.id = n.pending_id and p.phase = 'pending'
   where n.pending_id is not null
-    and (p.id is null
-         or p.debit_account_id <> n.debit_account_id or p.credit_account_id <> n.credit_account_id
-         or (n.phase = 'post_pending' and n.amount > p.amount)
-         or (n.phase <> 'post_pending' and n.amount <> p.amount))
+    and not coalesce((select p.phase = 'pending'
+                             and p.debit_account_id = n.debit_account_id and p.credit_account_id = n.credit_account_id
+                             and case when n.phase = 'post_pending' then n.amount <= p.amount else n.amount = p.amount end
+                      from ledger_transfers p where p.id = n.pending_id), false)
   limit 1;
   if found then
     raise exception 'ledger: transfer % does not match its pending transfer', bad.id using errcode = '23514';
   end if;
 
   select n.id into bad from new_rows n
-  left join ledger_transfers t on t.id = n.reverses_id and t.phase in ('single', 'post_pending')
   where n.reverses_id is not null
-    and (t.id is null or t.debit_account_id <> n.credit_account_id or t.credit_account_id <> n.debit_account_id
-         or t.amount <> n.amount)
+    and not coalesce((select t.phase in ('single', 'post_pending')
+                             and t.debit_account_id = n.credit_account_id and t.credit_account_id = n.debit_account_id
+                             and t.amount = n.amount
+                      from ledger_transfers t where t.id = n.reverses_id), false)
   limit 1;
   if found then
     raise exception 'ledger: reversal % does not mirror its target', bad.id using errcode = '23514';
@@ -196,7 +199,7 @@ begin
   -- A posted transfer is written in the same statement as its entries (see repo.writeBatch).
   select n.id into bad from new_rows n
   where n.phase in ('single', 'post_pending')
-    and not exists (select 1 from ledger_entries e where e.transfer_id = n.id)
+    and (select true from ledger_entries e where e.transfer_id = n.id limit 1) is null
   limit 1;
   if found then
     raise exception 'ledger: posted transfer % has no entries', bad.id using errcode = '23514';
@@ -214,16 +217,17 @@ declare
 begin
   select g.transfer_id into bad
   from (select transfer_id, count(*) as n, sum(amount) as total from new_rows group by transfer_id) g
-  left join ledger_transfers t on t.id = g.transfer_id and t.phase in ('single', 'post_pending')
-  where t.id is null or g.n <> 2 or g.total <> 0
+  where g.n <> 2 or g.total <> 0
+     or not coalesce((select t.phase in ('single', 'post_pending') from ledger_transfers t where t.id = g.transfer_id), false)
   limit 1;
   if found then
     raise exception 'ledger: entries of transfer % do not balance', bad.transfer_id using errcode = '23514';
   end if;
 
-  select e.id into bad from new_rows e join ledger_transfers t on t.id = e.transfer_id
-  where not ((e.account_id = t.credit_account_id and e.amount = t.amount)
-          or (e.account_id = t.debit_account_id and e.amount = -t.amount))
+  select e.id into bad from new_rows e
+  where not coalesce((select (e.account_id = t.credit_account_id and e.amount = t.amount)
+                             or (e.account_id = t.debit_account_id and e.amount = -t.amount)
+                      from ledger_transfers t where t.id = e.transfer_id), false)
   limit 1;
   if found then
     raise exception 'ledger: entry % does not match its transfer', bad.id using errcode = '23514';

@@ -1,0 +1,115 @@
+// The audit trail: every state change and security event, appended in the same transaction as
+// the change, each row chained to the previous one by its hash.
+//
+// For other modules:
+//   await recordAudit(client, { actor, entityType: 'account', entityId, action: 'account.frozen',
+//                               before, after });
+// inside the transaction that makes the change (call it last: it holds the chain head's row
+// lock until commit). recordAuditBatch() appends many rows under one lock.
+import { randomUUID } from 'node:crypto';
+import { BankError } from '../../platform/errors.js';
+import type { Queryable } from '../../platform/db/pool.js';
+import { auditHash, cleanText, GENESIS_HASH, toAuditJson } from './chain.js';
+import { auditRowsAfter, findAudit, insertAuditRows, lockChainHead, readChainHead } from './repo.js';
+import type { AuditEvent, AuditFilter, AuditRecord, ChainVerification } from './types.js';
+
+const text = (v: string | null | undefined, max: number): string | null =>
+  v === null || v === undefined ? null : cleanText(v).slice(0, max);
+
+/** Appends events to the chain, in order. `client` must be inside a transaction. */
+export async function recordAuditBatch(client: Queryable, events: AuditEvent[]): Promise<AuditRecord[]> {
+  if (events.length === 0) return [];
+  const head = await lockChainHead(client);
+  let seq = head.seq;
+  let prevHash = head.hash;
+  const records: AuditRecord[] = events.map((e) => {
+    seq += 1n;
+    const content = {
+      seq,
+      id: randomUUID(),
+      createdAt: head.now,
+      actorId: e.actor?.userId ?? null,
+      actorRole: text(e.actor?.role, 32),
+      ip: text(e.actor?.ip, 64),
+      userAgent: text(e.actor?.userAgent, 512),
+      requestId: text(e.actor?.requestId, 64),
+      entityType: cleanText(e.entityType).slice(0, 64),
+      entityId: text(e.entityId, 128),
+      action: cleanText(e.action).slice(0, 128),
+      before: toAuditJson(e.before),
+      after: toAuditJson(e.after),
+      prevHash,
+    };
+    const hash = auditHash(content);
+    prevHash = hash;
+    return { ...content, seq: seq.toString(), hash };
+  });
+  await insertAuditRows(client, records);
+  return records;
+}
+
+export async function recordAudit(client: Queryable, event: AuditEvent): Promise<AuditRecord> {
+  const [record] = await recordAuditBatch(client, [event]);
+  return record!;
+}
+
+const PAGE = 1000;
+
+/**
+ * Walks the chain from the first row to the head: contiguous sequence numbers, each row's
+ * prev_hash equal to the previous row's hash, each hash equal to the hash of the row's content,
+ * and the head pointing at the last row. Rows appended while it runs are not part of the check.
+ */
+export async function verifyAuditChain(q: Queryable): Promise<ChainVerification> {
+  const head = await readChainHead(q);
+  let expectedSeq = 1n;
+  let prevHash = GENESIS_HASH;
+  let checked = 0;
+  const result = (brokenAt: ChainVerification['brokenAt']): ChainVerification => ({
+    ok: brokenAt === null,
+    checked,
+    headSeq: head.seq.toString(),
+    headHash: head.hash,
+    brokenAt,
+  });
+  for (;;) {
+    const rows = await auditRowsAfter(q, expectedSeq - 1n, head.seq, PAGE);
+    for (const r of rows) {
+      if (BigInt(r.seq) !== expectedSeq)
+        return result({ seq: expectedSeq.toString(), reason: `row ${expectedSeq} is missing` });
+      if (r.prevHash !== prevHash)
+        return result({ seq: r.seq, reason: 'prev_hash does not match the previous row' });
+      const { hash, ...content } = r;
+      if (auditHash({ ...content, seq: BigInt(r.seq) }) !== hash)
+        return result({ seq: r.seq, reason: 'the row does not match its hash' });
+      prevHash = hash;
+      expectedSeq += 1n;
+      checked += 1;
+    }
+    if (rows.length < PAGE) break;
+  }
+  if (expectedSeq - 1n !== head.seq)
+    return result({ seq: expectedSeq.toString(), reason: `row ${expectedSeq} is missing` });
+  if (prevHash !== head.hash)
+    return result({ seq: head.seq.toString(), reason: 'the chain head does not match' });
+  return result(null);
+}
+
+export interface AuditQuery extends Omit<AuditFilter, 'beforeSeq'> {
+  cursor?: string | undefined;
+}
+
+export async function listAudit(
+  q: Queryable,
+  query: AuditQuery,
+): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
+  let beforeSeq: bigint | undefined;
+  if (query.cursor !== undefined) {
+    if (!/^[1-9][0-9]{0,18}$/.test(query.cursor))
+      throw new BankError('INVALID_REQUEST', 'The cursor is not valid');
+    beforeSeq = BigInt(query.cursor);
+  }
+  const rows = await findAudit(q, { ...query, beforeSeq, limit: query.limit + 1 });
+  const items = rows.slice(0, query.limit);
+  return { items, nextCursor: rows.length > query.limit ? items[items.length - 1]!.seq : null };
+}

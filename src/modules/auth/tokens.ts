@@ -1,0 +1,79 @@
+// Access tokens (JWT, HS256 pinned, iss/aud/exp checked, ≤ 15 minutes), opaque refresh tokens
+// (stored as SHA-256 hashes) and the CSRF token of a browser session (an HMAC of its id).
+import { randomUUID } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import type { Config } from '../../platform/config.js';
+import { hmacSha256, randomToken, sha256 } from '../../platform/crypto.js';
+
+export const ACCESS_TOKEN_ALGORITHM = 'HS256';
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+}
+
+const keys = new WeakMap<Config, Uint8Array>();
+function signingKey(config: Config): Uint8Array {
+  let key = keys.get(config);
+  if (!key) {
+    key = new TextEncoder().encode(config.JWT_SECRET);
+    keys.set(config, key);
+  }
+  return key;
+}
+
+export async function signAccessToken(
+  config: Config,
+  claims: AccessClaims & { role: string },
+): Promise<{ token: string; expiresIn: number }> {
+  const expiresIn = config.ACCESS_TOKEN_TTL_SECONDS;
+  const token = await new SignJWT({ sid: claims.sessionId, role: claims.role })
+    .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: 'JWT' })
+    .setSubject(claims.userId)
+    .setIssuer(config.JWT_ISSUER)
+    .setAudience(config.JWT_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${expiresIn}s`)
+    .setJti(randomUUID())
+    .sign(signingKey(config));
+  return { token, expiresIn };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The claims of a valid access token, or undefined: bad signature, another algorithm (none
+ * included), wrong issuer or audience, expired, or missing claims. The session it names must
+ * still be checked against the database.
+ */
+export async function verifyAccessToken(config: Config, token: string): Promise<AccessClaims | undefined> {
+  if (token.length > 4096) return undefined;
+  try {
+    const { payload } = await jwtVerify(token, signingKey(config), {
+      algorithms: [ACCESS_TOKEN_ALGORITHM],
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      requiredClaims: ['exp', 'iat', 'sub', 'sid'],
+      maxTokenAge: `${config.ACCESS_TOKEN_TTL_SECONDS + 60}s`,
+      clockTolerance: 5,
+    });
+    const { sub, sid } = payload;
+    if (typeof sub !== 'string' || typeof sid !== 'string' || !UUID.test(sub) || !UUID.test(sid))
+      return undefined;
+    return { userId: sub, sessionId: sid };
+  } catch {
+    return undefined;
+  }
+}
+
+export function newRefreshToken(): { token: string; hash: Buffer } {
+  const token = randomToken(32);
+  return { token, hash: sha256(token) };
+}
+
+export const refreshTokenHash = (token: string): Buffer => sha256(token);
+
+/** The CSRF token of a session: an HMAC of its id, so it cannot be planted by another site. */
+export function csrfTokenFor(config: Config, sessionId: string): string {
+  return hmacSha256(config.JWT_SECRET, `corebank-csrf:${sessionId}`).toString('base64url');
+}

@@ -1,0 +1,425 @@
+// Fraud screening's SQL. Screening a batch costs a fixed number of statements whatever its size
+// or the accounts' history: one locking read of every account's statistics row (with the
+// payees the batch names), then one multi-row write per table.
+import type { Queryable } from '../../platform/db/pool.js';
+import { validTimeZone, type Reason, type RiskState } from './engine.js';
+import type { Recommendation } from './rules.js';
+
+// Countries with a single time zone: the customer's address stands in for an explicit one.
+// Countries with several (US, CA, AU, BR, RU, MX …) need customers.timezone, else UTC.
+const COUNTRY_ZONES: Record<string, string> = {
+  AE: 'Asia/Dubai',
+  AR: 'America/Argentina/Buenos_Aires',
+  AT: 'Europe/Vienna',
+  BE: 'Europe/Brussels',
+  BG: 'Europe/Sofia',
+  CH: 'Europe/Zurich',
+  CN: 'Asia/Shanghai',
+  CO: 'America/Bogota',
+  CZ: 'Europe/Prague',
+  DE: 'Europe/Berlin',
+  DK: 'Europe/Copenhagen',
+  EE: 'Europe/Tallinn',
+  EG: 'Africa/Cairo',
+  FI: 'Europe/Helsinki',
+  FR: 'Europe/Paris',
+  GB: 'Europe/London',
+  GR: 'Europe/Athens',
+  HK: 'Asia/Hong_Kong',
+  HR: 'Europe/Zagreb',
+  HU: 'Europe/Budapest',
+  IE: 'Europe/Dublin',
+  IL: 'Asia/Jerusalem',
+  IN: 'Asia/Kolkata',
+  IS: 'Atlantic/Reykjavik',
+  IT: 'Europe/Rome',
+  JP: 'Asia/Tokyo',
+  KE: 'Africa/Nairobi',
+  KR: 'Asia/Seoul',
+  LT: 'Europe/Vilnius',
+  LU: 'Europe/Luxembourg',
+  LV: 'Europe/Riga',
+  MY: 'Asia/Kuala_Lumpur',
+  NG: 'Africa/Lagos',
+  NL: 'Europe/Amsterdam',
+  NO: 'Europe/Oslo',
+  NZ: 'Pacific/Auckland',
+  PE: 'America/Lima',
+  PH: 'Asia/Manila',
+  PK: 'Asia/Karachi',
+  PL: 'Europe/Warsaw',
+  RO: 'Europe/Bucharest',
+  SA: 'Asia/Riyadh',
+  SE: 'Europe/Stockholm',
+  SG: 'Asia/Singapore',
+  SI: 'Europe/Ljubljana',
+  SK: 'Europe/Bratislava',
+  TH: 'Asia/Bangkok',
+  TR: 'Europe/Istanbul',
+  TW: 'Asia/Taipei',
+  UA: 'Europe/Kyiv',
+  VN: 'Asia/Ho_Chi_Minh',
+  ZA: 'Africa/Johannesburg',
+};
+
+export function timeZoneFor(explicit: string | null, country: string | null): string {
+  if (explicit) return validTimeZone(explicit);
+  return (country && COUNTRY_ZONES[country]) || 'UTC';
+}
+
+interface StatsRow {
+  account_id: string;
+  screened_count: bigint;
+  posted_count: bigint;
+  recent_at: string[];
+  amounts: string[];
+  amount_at: string[];
+  amount_n: number;
+  amount_mean: number;
+  amount_m2: number;
+  night_at: string[];
+  last_seen_at: string | null;
+  last_ip: string | null;
+  last_location: string | null;
+  day: string | null;
+  day_total: bigint;
+  timezone: string | null;
+  country: string | null;
+  known: string[];
+  now_ms: number;
+}
+
+const times = (xs: string[]) => xs.map((x) => Date.parse(x));
+
+function toState(r: StatsRow): RiskState {
+  return {
+    accountId: r.account_id,
+    timezone: timeZoneFor(r.timezone, r.country),
+    screenedCount: Number(r.screened_count),
+    postedCount: Number(r.posted_count),
+    recentAt: times(r.recent_at),
+    amounts: r.amounts.map(Number),
+    amountAt: times(r.amount_at),
+    amountN: r.amount_n,
+    amountMean: r.amount_mean,
+    amountM2: r.amount_m2,
+    nightAt: times(r.night_at),
+    lastSeenAt: r.last_seen_at === null ? null : Date.parse(r.last_seen_at),
+    lastIp: r.last_ip,
+    lastLocation: r.last_location,
+    day: r.day,
+    dayTotal: r.day_total,
+    knownPayees: new Set(r.known),
+  };
+}
+
+async function selectStates(q: Queryable, accountIds: string[], payees: string[]): Promise<StatsRow[]> {
+  const { rows } = await q.query<StatsRow>(
+    `select s.account_id, s.screened_count, s.posted_count, to_jsonb(s.recent_at) as recent_at,
+            to_jsonb(s.amounts::text[]) as amounts, to_jsonb(s.amount_at) as amount_at, s.amount_n, s.amount_mean,
+            s.amount_m2, to_jsonb(s.night_at) as night_at, s.last_seen_at, s.last_ip, s.last_location, s.day::text as day,
+            s.day_total, c.timezone, c.address ->> 'country' as country,
+            array(select p.payee from fraud_known_payees p
+                  where p.account_id = s.account_id and p.payee = any($2::text[])) as known,
+            (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms
+     from fraud_account_stats s
+     join accounts a on a.id = s.account_id
+     join customers c on c.id = a.customer_id
+     where s.account_id = any($1::uuid[])
+     order by s.account_id
+     for update of s`,
+    [accountIds, payees],
+  );
+  return rows;
+}
+
+/**
+ * Locks the statistics rows of these accounts (in id order, one statement) and returns their
+ * states, with which of `payees` each has paid, and the database's clock read after the locks.
+ * Accounts without a row get one first (two more statements, the first time only).
+ */
+export async function lockStates(
+  q: Queryable,
+  accountIds: string[],
+  payees: string[],
+): Promise<{ states: Map<string, RiskState>; now: number }> {
+  const ids = [...new Set(accountIds)].sort();
+  let rows = await selectStates(q, ids, payees);
+  if (rows.length < ids.length) {
+    const have = new Set(rows.map((r) => r.account_id));
+    const missing = ids.filter((id) => !have.has(id));
+    await q.query(
+      `insert into fraud_account_stats (account_id)
+       select id from unnest($1::uuid[]) with ordinality as v (id, ord) order by ord
+       on conflict do nothing`,
+      [missing],
+    );
+    rows = await selectStates(q, ids, payees);
+  }
+  const now = rows[0] ? Math.floor(rows[0].now_ms) : Date.now();
+  return { states: new Map(rows.map((r) => [r.account_id, toState(r)])), now };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+/** A PostgreSQL array literal: one text parameter per row, cast in SQL (unnest flattens real arrays). */
+const pgArray = (xs: (string | number)[]) =>
+  `{${xs.map((x) => (typeof x === 'number' ? String(x) : `"${x}"`)).join(',')}}`;
+
+/** Writes the new statistics of these accounts in one statement. */
+export async function saveStates(q: Queryable, states: RiskState[]): Promise<void> {
+  if (states.length === 0) return;
+  await q.query(
+    `update fraud_account_stats s
+     set screened_count = v.screened, posted_count = v.posted, recent_at = v.recent::timestamptz[],
+         amounts = v.amounts::int8[], amount_at = v.amount_at::timestamptz[], amount_n = v.n, amount_mean = v.mean,
+         amount_m2 = v.m2, night_at = v.night::timestamptz[], last_seen_at = v.seen, last_ip = v.ip,
+         last_location = v.loc, day = v.day, day_total = v.total, updated_at = clock_timestamp()
+     from unnest($1::uuid[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int4[], $8::float8[],
+                 $9::float8[], $10::text[], $11::timestamptz[], $12::text[], $13::text[], $14::date[], $15::int8[])
+       as v (id, screened, posted, recent, amounts, amount_at, n, mean, m2, night, seen, ip, loc, day, total)
+     where s.account_id = v.id`,
+    [
+      states.map((s) => s.accountId),
+      states.map((s) => s.screenedCount),
+      states.map((s) => s.postedCount),
+      states.map((s) => pgArray(s.recentAt.map(iso))),
+      states.map((s) => pgArray(s.amounts.map((x) => BigInt(Math.round(x)).toString()))),
+      states.map((s) => pgArray(s.amountAt.map(iso))),
+      states.map((s) => s.amountN),
+      states.map((s) => s.amountMean),
+      states.map((s) => Math.max(0, s.amountM2)),
+      states.map((s) => pgArray(s.nightAt.map(iso))),
+      states.map((s) => (s.lastSeenAt === null ? null : iso(s.lastSeenAt))),
+      states.map((s) => s.lastIp),
+      states.map((s) => s.lastLocation),
+      states.map((s) => s.day),
+      states.map((s) => s.dayTotal.toString()),
+    ],
+  );
+}
+
+/** Records payments to payees (one statement; a payee paid twice in the batch counts twice). */
+export async function recordPayees(
+  q: Queryable,
+  rows: { accountId: string; payee: string; at: number }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await q.query(
+    `insert into fraud_known_payees (account_id, payee, first_paid_at, last_paid_at, payments)
+     select a, p, min(t), max(t), count(*) from unnest($1::uuid[], $2::text[], $3::timestamptz[]) as v (a, p, t)
+     group by a, p order by a, p
+     on conflict (account_id, payee) do update
+       set last_paid_at = greatest(fraud_known_payees.last_paid_at, excluded.last_paid_at),
+           payments = fraud_known_payees.payments + excluded.payments`,
+    [rows.map((r) => r.accountId), rows.map((r) => r.payee), rows.map((r) => iso(r.at))],
+  );
+}
+
+// ---- alerts -----------------------------------------------------------------------------------
+
+export const alertStatuses = ['OPEN', 'INVESTIGATING', 'RESOLVED', 'FALSE_POSITIVE'] as const;
+export type AlertStatus = (typeof alertStatuses)[number];
+export const holdStates = ['HELD', 'RELEASED', 'REJECTED', 'EXPIRED'] as const;
+export type HoldState = (typeof holdStates)[number];
+
+export interface AlertNote {
+  at: string;
+  by: string | null;
+  text: string;
+}
+
+export interface Alert {
+  id: string;
+  transactionId: string;
+  accountId: string;
+  customerId: string;
+  status: AlertStatus;
+  score: number;
+  recommendation: Recommendation;
+  reasons: Reason[];
+  amount: bigint;
+  currency: string;
+  hold: HoldState | null;
+  analystId: string | null;
+  notes: AlertNote[];
+  createdAt: string;
+  updatedAt: string;
+  holdResolvedAt: string | null;
+  closedAt: string | null;
+}
+
+export type NewAlert = Pick<
+  Alert,
+  | 'id'
+  | 'transactionId'
+  | 'accountId'
+  | 'customerId'
+  | 'score'
+  | 'recommendation'
+  | 'reasons'
+  | 'amount'
+  | 'currency'
+  | 'hold'
+>;
+
+interface AlertRow {
+  id: string;
+  transaction_id: string;
+  account_id: string;
+  customer_id: string;
+  status: AlertStatus;
+  score: number;
+  recommendation: Recommendation;
+  reasons: Reason[];
+  amount: bigint;
+  currency: string;
+  hold: HoldState | null;
+  analyst_id: string | null;
+  notes: AlertNote[];
+  created_at: string;
+  updated_at: string;
+  hold_resolved_at: string | null;
+  closed_at: string | null;
+}
+
+const alertColumns = `id, transaction_id, account_id, customer_id, status, score, recommendation, reasons, amount,
+  currency, hold, analyst_id, notes, created_at, updated_at, hold_resolved_at, closed_at`;
+
+function toAlert(r: AlertRow): Alert {
+  return {
+    id: r.id,
+    transactionId: r.transaction_id,
+    accountId: r.account_id,
+    customerId: r.customer_id,
+    status: r.status,
+    score: r.score,
+    recommendation: r.recommendation,
+    reasons: r.reasons,
+    amount: r.amount,
+    currency: r.currency,
+    hold: r.hold,
+    analystId: r.analyst_id,
+    notes: r.notes,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    holdResolvedAt: r.hold_resolved_at,
+    closedAt: r.closed_at,
+  };
+}
+
+export async function insertAlerts(q: Queryable, alerts: NewAlert[]): Promise<void> {
+  if (alerts.length === 0) return;
+  await q.query(
+    `insert into fraud_alerts (id, transaction_id, account_id, customer_id, score, recommendation, reasons, amount,
+       currency, hold)
+     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int4[], $6::text[], $7::jsonb[],
+                          $8::int8[], $9::char(3)[], $10::text[])`,
+    [
+      alerts.map((a) => a.id),
+      alerts.map((a) => a.transactionId),
+      alerts.map((a) => a.accountId),
+      alerts.map((a) => a.customerId),
+      alerts.map((a) => a.score),
+      alerts.map((a) => a.recommendation),
+      alerts.map((a) => JSON.stringify(a.reasons)),
+      alerts.map((a) => a.amount.toString()),
+      alerts.map((a) => a.currency),
+      alerts.map((a) => a.hold),
+    ],
+  );
+}
+
+export async function selectAlert(q: Queryable, id: string, forUpdate = false): Promise<Alert | undefined> {
+  const { rows } = await q.query<AlertRow>(
+    `select ${alertColumns} from fraud_alerts where id = $1${forUpdate ? ' for update' : ''}`,
+    [id],
+  );
+  return rows[0] && toAlert(rows[0]);
+}
+
+export interface AlertFilter {
+  status?: AlertStatus | undefined;
+  hold?: HoldState | undefined;
+  accountId?: string | undefined;
+  before?: { createdAt: string; id: string } | undefined;
+  limit: number;
+}
+
+/** Newest first, in a stable (created_at, id) order. */
+export async function selectAlerts(q: Queryable, f: AlertFilter): Promise<Alert[]> {
+  const params: unknown[] = [f.limit];
+  const where: string[] = [];
+  const add = (sql: string, ...values: unknown[]) => {
+    let text = sql;
+    for (const v of values) {
+      params.push(v);
+      text = text.replace('?', `$${params.length}`);
+    }
+    where.push(text);
+  };
+  if (f.status) add('status = ?', f.status);
+  if (f.hold) add('hold = ?', f.hold);
+  if (f.accountId) add('account_id = ?::uuid', f.accountId);
+  if (f.before) add('(created_at, id) < (?::timestamptz, ?::uuid)', f.before.createdAt, f.before.id);
+  const { rows } = await q.query<AlertRow>(
+    `select ${alertColumns} from fraud_alerts ${where.length ? `where ${where.join(' and ')}` : ''}
+     order by created_at desc, id desc limit $1`,
+    params,
+  );
+  return rows.map(toAlert);
+}
+
+export interface AlertChange {
+  status?: AlertStatus;
+  hold?: HoldState;
+  analystId: string | null;
+  note?: AlertNote;
+}
+
+export async function updateAlert(q: Queryable, id: string, c: AlertChange): Promise<Alert> {
+  const { rows } = await q.query<AlertRow>(
+    `update fraud_alerts
+     set status = coalesce($2, status),
+         hold = coalesce($3, hold),
+         analyst_id = coalesce($4, analyst_id),
+         notes = case when $5::jsonb is null then notes else notes || jsonb_build_array($5::jsonb) end,
+         closed_at = case when coalesce($2, status) in ('RESOLVED', 'FALSE_POSITIVE') then coalesce(closed_at, clock_timestamp()) end,
+         hold_resolved_at = case when $3::text is not null then clock_timestamp() else hold_resolved_at end,
+         updated_at = clock_timestamp()
+     where id = $1
+     returning ${alertColumns}`,
+    [id, c.status ?? null, c.hold ?? null, c.analystId, c.note ? JSON.stringify(c.note) : null],
+  );
+  return toAlert(rows[0]!);
+}
+
+/**
+ * Alerts whose held movement the ledger expired (nobody reviewed it in time): marked EXPIRED
+ * with a note, in one statement. Returns them for the audit trail.
+ */
+export async function markExpiredHolds(
+  q: Queryable,
+  limit: number,
+): Promise<{ id: string; transactionId: string; expiredAt: string }[]> {
+  const { rows } = await q.query<{ id: string; transaction_id: string; expired_at: string }>(
+    `with due as (
+       select a.id, x.created_at
+       from fraud_alerts a
+       join transactions t on t.id = a.transaction_id
+       join ledger_transfers x on x.pending_id = t.transfer_id and x.phase = 'expire_pending'
+       where a.hold = 'HELD'
+       order by a.created_at
+       limit $1
+       for update of a skip locked)
+     update fraud_alerts a
+     set hold = 'EXPIRED', hold_resolved_at = due.created_at, updated_at = clock_timestamp(),
+         notes = a.notes || jsonb_build_array(jsonb_build_object(
+           'at', due.created_at, 'by', null,
+           'text', 'The hold expired without a review: the movement was voided and its funds returned.'))
+     from due
+     where a.id = due.id
+     returning a.id, a.transaction_id, due.created_at as expired_at`,
+    [limit],
+  );
+  return rows.map((r) => ({ id: r.id, transactionId: r.transaction_id, expiredAt: r.expired_at }));
+}

@@ -1,0 +1,105 @@
+// The movement executor. Off, every movement runs in a transaction of its own. On, concurrent
+// movements are gathered for up to `windowMs` (or `maxSize` of them) and carried out together
+// in one transaction by executeMovements — one lock round, one statement per table — and each
+// caller gets its own outcome. If a batch's transaction fails as a whole for a reason that is
+// not a retryable conflict, its movements are re-run one by one, so one bad movement can never
+// fail its neighbours.
+import type { Pool } from '../../platform/db/pool.js';
+import { tx } from '../../platform/db/tx.js';
+import type { Metrics } from '../../platform/metrics.js';
+import type { Screener } from '../fraud/screen.js';
+import { isLedgerRace } from '../ledger/service.js';
+import { executeMovements } from './movements.js';
+import type { MovementOutcome, MovementRequest } from './types.js';
+
+export interface MovementExecutor {
+  submit(request: MovementRequest): Promise<MovementOutcome>;
+  close(): Promise<void>;
+}
+
+export interface BatcherOptions {
+  /** 0 turns batching off. */
+  windowMs: number;
+  maxSize: number;
+  /** Fraud screening of outgoing customer movements (off when undefined). */
+  screener?: Screener | undefined;
+}
+
+// Idempotency keys claimed by a concurrent transaction that has since committed raise a unique
+// violation only in rare interleavings; like ledger id races, re-running the batch resolves them.
+const isRace = (err: unknown) =>
+  isLedgerRace(err) ||
+  ((err as { code?: string; constraint?: string }).code === '23505' &&
+    (err as { constraint?: string }).constraint === 'idempotency_keys_pkey');
+
+function runAlone(
+  pool: Pool,
+  request: MovementRequest,
+  metrics?: Metrics,
+  screener?: Screener,
+): Promise<MovementOutcome> {
+  return tx(pool, async (c) => (await executeMovements(c, [request], metrics, screener))[0]!, {
+    retryOn: isRace,
+  });
+}
+
+export function createMovementExecutor(
+  pool: Pool,
+  opts: BatcherOptions,
+  metrics?: Metrics,
+): MovementExecutor {
+  if (opts.windowMs <= 0 || opts.maxSize <= 1) {
+    return { submit: (r) => runAlone(pool, r, metrics, opts.screener), close: async () => undefined };
+  }
+  type Waiting = { request: MovementRequest; resolve(o: MovementOutcome): void; reject(e: unknown): void };
+  let queue: Waiting[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const inFlight = new Set<Promise<void>>();
+
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    const run = (async () => {
+      try {
+        const outcomes = await tx(
+          pool,
+          (c) =>
+            executeMovements(
+              c,
+              batch.map((w) => w.request),
+              metrics,
+              opts.screener,
+            ),
+          {
+            retryOn: isRace,
+          },
+        );
+        batch.forEach((w, i) => w.resolve(outcomes[i]!));
+      } catch {
+        // Isolate: each movement on its own, so only the one at fault fails.
+        await Promise.all(
+          batch.map((w) => runAlone(pool, w.request, metrics, opts.screener).then(w.resolve, w.reject)),
+        );
+      }
+    })();
+    inFlight.add(run);
+    void run.finally(() => inFlight.delete(run));
+  };
+
+  return {
+    submit(request) {
+      return new Promise<MovementOutcome>((resolve, reject) => {
+        queue.push({ request, resolve, reject });
+        if (queue.length >= opts.maxSize) flush();
+        else timer ??= setTimeout(flush, opts.windowMs);
+      });
+    },
+    async close() {
+      flush();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,320 @@
+// SQL for transactions, idempotency keys and the outbox. Writes are multi-row (unnest), so a
+// micro-batch of movements costs one statement per table, not one per movement.
+import type { Queryable } from '../../platform/db/pool.js';
+import type { Risk } from '../fraud/engine.js';
+import type {
+  Channel,
+  Counterparty,
+  IdempotencyClaim,
+  NewTransaction,
+  OutboxEvent,
+  StatusChange,
+  Transaction,
+  TransactionStatus,
+  TransactionType,
+} from './types.js';
+
+interface Row {
+  id: string;
+  reference: string;
+  type: TransactionType;
+  status: TransactionStatus;
+  amount: bigint;
+  currency: string;
+  from_account_id: string | null;
+  to_account_id: string | null;
+  counterparty: Counterparty | null;
+  description: string | null;
+  category: string | null;
+  tags: string[];
+  channel: Channel;
+  initiated_by: string | null;
+  transfer_id: string;
+  settlement_transfer_id: string | null;
+  reverses_transaction_id: string | null;
+  created_at: string;
+  completed_at: string | null;
+  risk: Risk | null;
+}
+
+const columns = `id, reference, type, status, amount, currency, from_account_id, to_account_id, counterparty,
+  description, category, tags, channel, initiated_by, transfer_id, settlement_transfer_id, reverses_transaction_id,
+  created_at, completed_at, risk`;
+
+function toTransaction(r: Row): Transaction {
+  return {
+    id: r.id,
+    reference: r.reference,
+    type: r.type,
+    status: r.status,
+    amount: r.amount,
+    currency: r.currency,
+    fromAccountId: r.from_account_id,
+    toAccountId: r.to_account_id,
+    counterparty: r.counterparty,
+    description: r.description,
+    category: r.category,
+    tags: r.tags,
+    channel: r.channel,
+    initiatedBy: r.initiated_by,
+    transferId: r.transfer_id,
+    settlementTransferId: r.settlement_transfer_id,
+    reversesTransactionId: r.reverses_transaction_id,
+    createdAt: r.created_at,
+    completedAt: r.completed_at,
+    risk: r.risk,
+  };
+}
+
+const DONE: TransactionStatus[] = ['COMPLETED', 'FAILED', 'REVERSED'];
+
+export async function insertTransactions(q: Queryable, rows: NewTransaction[]): Promise<void> {
+  if (rows.length === 0) return;
+  await q.query(
+    `insert into transactions (id, reference, type, status, amount, currency, from_account_id, to_account_id,
+       counterparty, description, category, tags, channel, initiated_by, transfer_id, settlement_transfer_id,
+       reverses_transaction_id, completed_at, risk)
+     select v.id, v.reference, v.type, v.status, v.amount, v.currency, v.from_id, v.to_id, v.counterparty,
+            v.description, v.category, array(select jsonb_array_elements_text(v.tags)), v.channel, v.initiated_by,
+            v.transfer_id, v.settlement_id, v.reverses_id,
+            case when v.status in ('COMPLETED', 'FAILED', 'REVERSED') then clock_timestamp() end, v.risk
+     from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::char(3)[], $7::uuid[], $8::uuid[],
+                 $9::jsonb[], $10::text[], $11::text[], $12::jsonb[], $13::jsonb[], $14::uuid[], $15::uuid[],
+                 $16::uuid[], $17::uuid[], $18::jsonb[])
+       as v (id, reference, type, status, amount, currency, from_id, to_id, counterparty, description, category,
+             tags, channel, initiated_by, transfer_id, settlement_id, reverses_id, risk)`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.reference),
+      rows.map((r) => r.type),
+      rows.map((r) => r.status),
+      rows.map((r) => r.amount.toString()),
+      rows.map((r) => r.currency),
+      rows.map((r) => r.fromAccountId),
+      rows.map((r) => r.toAccountId),
+      rows.map((r) => (r.counterparty ? JSON.stringify(r.counterparty) : null)),
+      rows.map((r) => r.description),
+      rows.map((r) => r.category),
+      rows.map((r) => JSON.stringify(r.tags)),
+      rows.map((r) => JSON.stringify(r.channel)),
+      rows.map((r) => r.initiatedBy),
+      rows.map((r) => r.transferId),
+      rows.map((r) => r.settlementTransferId ?? null),
+      rows.map((r) => r.reversesTransactionId),
+      rows.map((r) => (r.risk ? JSON.stringify(r.risk) : null)),
+    ],
+  );
+}
+
+export async function applyStatusChanges(q: Queryable, changes: StatusChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  await q.query(
+    `update transactions t
+     set status = v.status,
+         settlement_transfer_id = coalesce(v.settlement_id, t.settlement_transfer_id),
+         amount = coalesce(v.amount, t.amount),
+         completed_at = case when v.status = any($5::text[]) then coalesce(t.completed_at, clock_timestamp()) end,
+         updated_at = clock_timestamp()
+     from unnest($1::uuid[], $2::text[], $3::uuid[], $4::int8[]) as v (id, status, settlement_id, amount)
+     where t.id = v.id`,
+    [
+      changes.map((c) => c.id),
+      changes.map((c) => c.status),
+      changes.map((c) => c.settlementTransferId ?? null),
+      changes.map((c) => c.amount?.toString() ?? null),
+      DONE,
+    ],
+  );
+}
+
+export async function selectTransactions(q: Queryable, ids: string[]): Promise<Transaction[]> {
+  const { rows } = await q.query<Row>(`select ${columns} from transactions where id = any($1::uuid[])`, [
+    ids,
+  ]);
+  return rows.map(toTransaction);
+}
+
+export async function selectTransaction(
+  q: Queryable,
+  id: string,
+  forUpdate = false,
+): Promise<Transaction | undefined> {
+  const { rows } = await q.query<Row>(
+    `select ${columns} from transactions where id = $1${forUpdate ? ' for update' : ''}`,
+    [id],
+  );
+  return rows[0] && toTransaction(rows[0]);
+}
+
+export interface HistoryFilter {
+  accountIds: string[];
+  from?: string | undefined;
+  to?: string | undefined;
+  type?: TransactionType | undefined;
+  status?: TransactionStatus | undefined;
+  category?: string | undefined;
+  tag?: string | undefined;
+  minAmount?: bigint | undefined;
+  maxAmount?: bigint | undefined;
+  /** Rows strictly older than this (created_at, id) position. */
+  before?: { createdAt: string; id: string } | undefined;
+  limit: number;
+}
+
+/**
+ * A page of the accounts' history, newest first, in a stable (created_at, id) order. Each
+ * side (from, to) is read through its own index and merged, then the filters apply.
+ */
+export async function selectHistory(q: Queryable, f: HistoryFilter): Promise<Transaction[]> {
+  const params: unknown[] = [f.accountIds, f.limit];
+  const where: string[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.from) add('created_at >= ?::timestamptz', f.from);
+  if (f.to) add('created_at < ?::timestamptz', f.to);
+  if (f.type) add('type = ?', f.type);
+  if (f.status) add('status = ?', f.status);
+  if (f.category) add('category = ?', f.category);
+  if (f.tag) add('? = any(tags)', f.tag);
+  if (f.minAmount !== undefined) add('amount >= ?::int8', f.minAmount.toString());
+  if (f.maxAmount !== undefined) add('amount <= ?::int8', f.maxAmount.toString());
+  if (f.before) {
+    params.push(f.before.createdAt, f.before.id);
+    where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  const cond = where.length ? `and ${where.join(' and ')}` : '';
+  const { rows } = await q.query<Row>(
+    `select ${columns} from (
+       (select * from transactions where from_account_id = any($1::uuid[]) ${cond} order by created_at desc, id desc limit $2)
+       union
+       (select * from transactions where to_account_id = any($1::uuid[]) ${cond} order by created_at desc, id desc limit $2)
+     ) t order by created_at desc, id desc limit $2`,
+    params,
+  );
+  return rows.map(toTransaction);
+}
+
+export async function updateLabels(
+  q: Queryable,
+  id: string,
+  labels: { category?: string | null; tags?: string[] },
+): Promise<void> {
+  await q.query(
+    `update transactions set category = case when $2 then $3 else category end,
+                             tags = case when $4 then $5::text[] else tags end, updated_at = clock_timestamp()
+     where id = $1`,
+    [
+      id,
+      labels.category !== undefined,
+      labels.category ?? null,
+      labels.tags !== undefined,
+      labels.tags ?? [],
+    ],
+  );
+}
+
+// ---- idempotency ------------------------------------------------------------------------------
+
+/**
+ * Claims keys in one statement, in key order (so two batches cannot deadlock on each other's
+ * keys). A key held by a transaction still in flight makes this wait for it; a key committed
+ * earlier is not claimed, and its stored row is returned instead.
+ */
+export async function claimKeys(
+  q: Queryable,
+  claims: IdempotencyClaim[],
+): Promise<Map<string, { requestHash: string; status: number | null; body: unknown }>> {
+  const existing = new Map<string, { requestHash: string; status: number | null; body: unknown }>();
+  if (claims.length === 0) return existing;
+  const sorted = [...claims].sort((a, b) => (a.userId + a.key < b.userId + b.key ? -1 : 1));
+  const { rows: claimed } = await q.query<{ user_id: string; key: string }>(
+    `insert into idempotency_keys (user_id, key, request_hash)
+     select u, k, h from unnest($1::uuid[], $2::text[], $3::text[]) with ordinality as v (u, k, h, ord)
+     order by ord
+     on conflict do nothing
+     returning user_id, key`,
+    [sorted.map((c) => c.userId), sorted.map((c) => c.key), sorted.map((c) => c.requestHash)],
+  );
+  const won = new Set(claimed.map((r) => `${r.user_id}\u0000${r.key}`));
+  const lost = sorted.filter((c) => !won.has(`${c.userId}\u0000${c.key}`));
+  if (lost.length > 0) {
+    const { rows } = await q.query<{
+      user_id: string;
+      key: string;
+      request_hash: string;
+      response_status: number | null;
+      response_body: unknown;
+    }>(
+      `select user_id, key, request_hash, response_status, response_body from idempotency_keys k
+       join unnest($1::uuid[], $2::text[]) as v (u, k2) on k.user_id = v.u and k.key = v.k2`,
+      [lost.map((c) => c.userId), lost.map((c) => c.key)],
+    );
+    for (const r of rows) {
+      existing.set(`${r.user_id}\u0000${r.key}`, {
+        requestHash: r.request_hash,
+        status: r.response_status,
+        body: r.response_body,
+      });
+    }
+  }
+  return existing;
+}
+
+export async function storeResponses(
+  q: Queryable,
+  rows: { userId: string; key: string; status: number; body: unknown }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await q.query(
+    `update idempotency_keys k set response_status = v.status, response_body = v.body
+     from unnest($1::uuid[], $2::text[], $3::int2[], $4::jsonb[]) as v (u, key, status, body)
+     where k.user_id = v.u and k.key = v.key`,
+    [
+      rows.map((r) => r.userId),
+      rows.map((r) => r.key),
+      rows.map((r) => r.status),
+      rows.map((r) => JSON.stringify(r.body)),
+    ],
+  );
+}
+
+export async function releaseKeys(q: Queryable, claims: IdempotencyClaim[]): Promise<void> {
+  if (claims.length === 0) return;
+  await q.query(
+    `delete from idempotency_keys k using unnest($1::uuid[], $2::text[]) as v (u, key)
+     where k.user_id = v.u and k.key = v.key`,
+    [claims.map((c) => c.userId), claims.map((c) => c.key)],
+  );
+}
+
+// ---- outbox -----------------------------------------------------------------------------------
+
+export async function insertOutbox(q: Queryable, events: OutboxEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await q.query(
+    `insert into outbox_events (topic, aggregate_id, payload)
+     select * from unnest($1::text[], $2::uuid[], $3::jsonb[])`,
+    [
+      events.map((e) => e.topic),
+      events.map((e) => e.aggregateId),
+      events.map((e) => JSON.stringify(e.payload)),
+    ],
+  );
+}
+
+/** Open external transfers created before `before`, oldest first (the settlement simulator's queue). */
+export async function selectPendingExternal(
+  q: Queryable,
+  before: string,
+  limit: number,
+): Promise<Transaction[]> {
+  const { rows } = await q.query<Row>(
+    `select ${columns} from transactions
+     where status = 'PENDING' and type = 'EXTERNAL_OUT' and created_at <= $1::timestamptz
+     order by created_at limit $2`,
+    [before, limit],
+  );
+  return rows.map(toTransaction);
+}

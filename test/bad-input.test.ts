@@ -1,0 +1,99 @@
+// Bad input never changes anything: malformed JSON, wrong types, unknown fields → 400
+// problem+json; a body over 1 MiB → 413 problem+json.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestApp } from './helpers/app.js';
+import { PASSWORD, createAuthTestApp, registerCustomer, uniqueEmail, type SignedIn } from './helpers/auth.js';
+
+let t: TestApp;
+let c: SignedIn;
+beforeAll(async () => {
+  t = await createAuthTestApp();
+  c = await registerCustomer(t.app);
+});
+afterAll(async () => t?.close());
+
+async function counts() {
+  const { rows } = await t.db.pool.query(
+    `select (select count(*) from users)::int as users, (select count(*) from customers)::int as customers,
+            (select count(*) from accounts)::int as accounts, (select count(*) from sessions)::int as sessions,
+            (select updated_at from customers where id = $1) as profile`,
+    [c.customerId],
+  );
+  return rows[0];
+}
+
+const routes: { method: 'POST' | 'PATCH'; url: string; auth: boolean }[] = [
+  { method: 'POST', url: '/api/v1/auth/register', auth: false },
+  { method: 'POST', url: '/api/v1/auth/login', auth: false },
+  { method: 'PATCH', url: '/api/v1/me/profile', auth: true },
+  { method: 'POST', url: '/api/v1/accounts', auth: true },
+];
+
+describe.each(routes)('$method $url', ({ method, url, auth }) => {
+  const headers = () => ({ 'content-type': 'application/json', ...(auth ? c.headers : {}) });
+  const send = (payload: string) => t.app.inject({ method, url, headers: headers(), payload });
+
+  it.each([
+    ['malformed JSON', '{"email": '],
+    ['a JSON array', '[]'],
+    ['a JSON string', '"hello"'],
+    [
+      'wrong types',
+      JSON.stringify({ email: 42, password: true, fullName: [], type: 1, currency: {}, phone: 5 }),
+    ],
+    ['an unknown field', JSON.stringify({ surprise: 'yes' })],
+  ])('answers %s with 400 problem+json and changes nothing', async (_what, payload) => {
+    const before = await counts();
+    const res = await send(payload);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ status: 400, code: 'INVALID_REQUEST', requestId: expect.any(String) });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('answers a body over 1 MiB with 413 problem+json and changes nothing', async () => {
+    const before = await counts();
+    const res = await send(JSON.stringify({ fullName: 'x'.repeat(1024 * 1024 + 10) }));
+    expect(res.statusCode).toBe(413);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('other bad input', () => {
+  it('refuses a non-JSON body with 415', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<email>a@b.c</email>',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('refuses unknown query parameters and wrong path parameter types with 400', async () => {
+    for (const url of [
+      '/api/v1/accounts?sort=desc',
+      '/api/v1/accounts/123',
+      '/api/v1/accounts?customerId=1',
+    ]) {
+      const res = await t.app.inject({ url, headers: c.headers });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().code).toBe('INVALID_REQUEST');
+    }
+  });
+
+  it('refuses an invalid email or a missing field at registration', async () => {
+    for (const payload of [
+      { email: 'not-an-email', password: PASSWORD, fullName: 'X' },
+      { email: uniqueEmail(), password: PASSWORD },
+      { email: uniqueEmail(), password: PASSWORD, fullName: 'X', dateOfBirth: '31/12/1990' },
+    ]) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors.length).toBeGreaterThan(0);
+    }
+  });
+});
