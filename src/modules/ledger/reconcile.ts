@@ -31,7 +31,7 @@ export async function reconcile(
        from ledger_accounts a
        left join (select account_id, sum(-amount) filter (where amount < 0) as debits,
                          sum(amount) filter (where amount > 0) as credits,
-                         (array_agg(balance_after order by id desc))[1] as last_balance
+                         (array_agg(balance_after order by created_at desc, id desc))[1] as last_balance
                   from ledger_entries group by account_id) e on e.account_id = a.id
        where a.debits_posted <> coalesce(e.debits, 0) or a.credits_posted <> coalesce(e.credits, 0)
           or a.credits_posted - a.debits_posted <> coalesce(e.last_balance, 0)

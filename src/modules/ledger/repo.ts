@@ -80,14 +80,15 @@ export async function selectAccount(q: Queryable, id: string): Promise<LedgerAcc
 
 /**
  * Locks the accounts a batch touches, in ascending id order in one statement, so two batches
- * can never wait on each other in a cycle. `pendingIds` adds the accounts of those pending
- * transfers. Returns the rows and the batch's timestamp, read after the locks are held.
+ * can never wait on each other in a cycle. `transferIds` adds the accounts of those (pending
+ * and reversal target) transfers. Returns the rows and the time, for the rules (expiry); the
+ * rows written get their timestamp in writeBatch, after the locks are held.
  */
 export async function lockAccounts(
   q: Queryable,
   accountIds: string[],
   transferIds: string[],
-): Promise<{ accounts: AccountState[]; now: Date; nowText: string }> {
+): Promise<{ accounts: AccountState[]; now: Date }> {
   const ids =
     transferIds.length === 0
       ? '$1::uuid[]'
@@ -104,8 +105,6 @@ export async function lockAccounts(
   return {
     accounts: rows.map((r) => ({ ...toLedgerAccount(r) })),
     now: rows[0] ? new Date(rows[0].now) : new Date(),
-    // Full microsecond precision for the rows written, so entries order by time exactly.
-    nowText: rows[0]?.now ?? new Date().toISOString(),
   };
 }
 
@@ -171,39 +170,39 @@ export async function selectKnownTransfers(q: Queryable, ids: string[]): Promise
  * triggers check transfers against entries in both directions (a posted transfer without its
  * entries is refused, and so are entries without their transfer).
  */
-export async function writeBatch(q: Queryable, plan: BatchPlan, now: string): Promise<void> {
+export async function writeBatch(q: Queryable, plan: BatchPlan): Promise<void> {
   const { transfers: t, entries: e, pendingInserts: pi, pendingDeletes: pd, accounts: a } = plan;
   if (t.length === 0 && a.length === 0) return;
   await q.query(
-    `with new_transfers as (
+    `with batch_time as materialized (select clock_timestamp() as t),
+     new_transfers as (
        insert into ledger_transfers (id, phase, debit_account_id, credit_account_id, amount, currency, pending_id,
          reverses_id, code, linked, timeout_seconds, expires_at, metadata, created_at)
        select id, phase, debit, credit, amount, currency, pending_id, reverses_id, code, linked, timeout, expires_at,
-              metadata, $1::timestamptz
-       from unnest($2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::int8[], $7::char(3)[], $8::uuid[], $9::uuid[],
-                   $10::text[], $11::bool[], $12::int4[], $13::timestamptz[], $14::jsonb[])
+              metadata, (select t from batch_time)
+       from unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::int8[], $6::char(3)[], $7::uuid[], $8::uuid[],
+                   $9::text[], $10::bool[], $11::int4[], $12::timestamptz[], $13::jsonb[])
          with ordinality as v (id, phase, debit, credit, amount, currency, pending_id, reverses_id, code, linked,
                                timeout, expires_at, metadata, ord)
        order by ord),
      new_entries as (
        insert into ledger_entries (account_id, transfer_id, amount, balance_after, created_at)
-       select account_id, transfer_id, amount, balance_after, $1::timestamptz
-       from unnest($15::uuid[], $16::uuid[], $17::int8[], $18::int8[])
+       select account_id, transfer_id, amount, balance_after, (select t from batch_time)
+       from unnest($14::uuid[], $15::uuid[], $16::int8[], $17::int8[])
          with ordinality as v (account_id, transfer_id, amount, balance_after, ord)
        order by ord),
      opened_holds as (
        insert into ledger_pending (transfer_id, debit_account_id, credit_account_id, amount, expires_at)
-       select * from unnest($19::uuid[], $20::uuid[], $21::uuid[], $22::int8[], $23::timestamptz[])),
+       select * from unnest($18::uuid[], $19::uuid[], $20::uuid[], $21::int8[], $22::timestamptz[])),
      closed_holds as (
-       delete from ledger_pending where transfer_id = any($24::uuid[])),
+       delete from ledger_pending where transfer_id = any($23::uuid[])),
      totals as (
        update ledger_accounts acc
        set debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dq, credits_pending = v.cq
-       from unnest($25::uuid[], $26::int8[], $27::int8[], $28::int8[], $29::int8[]) as v (id, dp, cp, dq, cq)
+       from unnest($24::uuid[], $25::int8[], $26::int8[], $27::int8[], $28::int8[]) as v (id, dp, cp, dq, cq)
        where acc.id = v.id)
      select 1`,
     [
-      now,
       t.map((x) => x.id),
       t.map((x) => x.phase),
       t.map((x) => x.debitAccountId),

@@ -106,7 +106,7 @@ export async function postTransfers(
       }
     }
   }
-  const { accounts, now, nowText } = await repo.lockAccounts(client, [...accountIds], [...referenced]);
+  const { accounts, now } = await repo.lockAccounts(client, [...accountIds], [...referenced]);
   const known = await repo.selectKnownTransfers(client, [...transferIds]);
   // A pending committed by another batch after our lock statement began names accounts we
   // have not locked yet: lock them too (still in id order; tx() retries a rare deadlock).
@@ -117,7 +117,7 @@ export async function postTransfers(
   if (missing.length > 0) accounts.push(...(await repo.lockAccounts(client, missing, [])).accounts);
 
   const plan = planBatch(batch, accounts, known, now);
-  await repo.writeBatch(client, plan, nowText);
+  await repo.writeBatch(client, plan);
 
   if (metrics) {
     metrics.ledgerBatches.inc();

@@ -42,7 +42,10 @@ create table ledger_accounts (
     not credits_must_not_exceed_debits or credits_posted + credits_pending <= debits_posted + overdraft_limit),
   constraint ledger_accounts_closed_empty check (
     status <> 'CLOSED' or (debits_posted = credits_posted and debits_pending = 0 and credits_pending = 0))
-);
+)
+-- Room on each page for the new row version of a balance update (a HOT update: no index
+-- entries to write), since every batch rewrites the rows of every account it touches.
+with (fillfactor = 85);
 create unique index ledger_accounts_internal_key on ledger_accounts (currency, purpose) where purpose <> 'CUSTOMER';
 
 create table ledger_transfers (
@@ -79,11 +82,13 @@ create table ledger_entries (
   balance_after bigint not null,
   created_at timestamptz not null
 );
-create index ledger_entries_account_idx on ledger_entries (account_id, id);
+-- An account's entries in time order: statements, running and point-in-time balances, and the
+-- last balance the triggers check against. created_at is read after the account's row lock, so
+-- per account it never goes backwards and (created_at, id) is the posting order.
+create index ledger_entries_account_time_idx on ledger_entries (account_id, created_at, id);
 -- At most one entry per account per transfer: with the per-statement check below (exactly two
 -- entries, netting to zero) a transfer is posted exactly once.
 create unique index ledger_entries_transfer_key on ledger_entries (transfer_id, account_id);
-create index ledger_entries_account_time_idx on ledger_entries (account_id, created_at);
 
 create table ledger_pending (
   transfer_id uuid primary key,
@@ -149,7 +154,8 @@ begin
   from new_rows n join old_rows o using (id)
   where (n.debits_posted <> o.debits_posted or n.credits_posted <> o.credits_posted)
     and n.credits_posted - n.debits_posted <> coalesce(
-      (select e.balance_after from ledger_entries e where e.account_id = n.id order by e.id desc limit 1), 0)
+      (select e.balance_after from ledger_entries e where e.account_id = n.id
+       order by e.created_at desc, e.id desc limit 1), 0)
   limit 1;
   if found then
     raise exception 'ledger: balance of account % does not match its entries', bad.id using errcode = '23514';
@@ -239,8 +245,9 @@ begin
   ) o
   where (o.rn > 1 and o.balance_after <> o.prev_after + o.amount)
      or (o.rn = 1 and o.balance_after - o.amount <> coalesce(
-          (select p.balance_after from ledger_entries p where p.account_id = o.account_id and p.id < o.id
-           order by p.id desc limit 1), 0))
+          (select p.balance_after from ledger_entries p
+           where p.account_id = o.account_id and (p.created_at, p.id) < (o.created_at, o.id)
+           order by p.created_at desc, p.id desc limit 1), 0))
   limit 1;
   if found then
     raise exception 'ledger: entry % breaks its account''s balance chain', bad.id using errcode = '23514';
