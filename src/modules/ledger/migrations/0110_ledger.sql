@@ -74,21 +74,22 @@ create table ledger_transfers (
 create unique index ledger_transfers_resolves_once on ledger_transfers (pending_id) where pending_id is not null;
 create unique index ledger_transfers_reverses_once on ledger_transfers (reverses_id) where reverses_id is not null;
 
+-- Keyed by (transfer, account): at most one entry per account per transfer, so with the
+-- per-statement check below (exactly two entries, netting to zero) a transfer is posted exactly
+-- once. `id` only orders entries (posting order); it needs no index of its own.
 create table ledger_entries (
-  id bigint generated always as identity primary key,
+  id bigint generated always as identity,
   account_id uuid not null,
   transfer_id uuid not null,
   amount bigint not null check (amount <> 0),
   balance_after bigint not null,
-  created_at timestamptz not null
+  created_at timestamptz not null,
+  primary key (transfer_id, account_id)
 );
 -- An account's entries in time order: statements, running and point-in-time balances, and the
 -- last balance the triggers check against. created_at is read after the account's row lock, so
 -- per account it never goes backwards and (created_at, id) is the posting order.
 create index ledger_entries_account_time_idx on ledger_entries (account_id, created_at, id);
--- At most one entry per account per transfer: with the per-statement check below (exactly two
--- entries, netting to zero) a transfer is posted exactly once.
-create unique index ledger_entries_transfer_key on ledger_entries (transfer_id, account_id);
 
 create table ledger_pending (
   transfer_id uuid primary key,
