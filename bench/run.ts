@@ -61,6 +61,7 @@ const { values } = parseArgs({
     pool: { type: 'string' },
     profile: { type: 'string' },
     'trace-sql': { type: 'boolean' },
+    'fraud-rules': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -81,6 +82,7 @@ if (values.help) {
   --warmup    unmeasured seconds of load before each run (env BENCH_HTTP_WARMUP, default 2)
   --pool      the server's DB_POOL_MAX (env BENCH_HTTP_POOL, default: the connection count)
   --profile   directory: write a CPU profile of the server per HTTP run and print a summary (env BENCH_PROFILE)
+  --fraud-rules JSON for the server's FRAUD_RULES_JSON (env BENCH_FRAUD_RULES_JSON; default: the product's rules)
   --trace-sql time every SQL statement the server sends and print the totals per HTTP run (env BENCH_TRACE_SQL=1)
 DATABASE_URL: run against that server (the benchmark creates and drops its own databases);
 unset: a throwaway embedded PostgreSQL with durable commits.`);
@@ -98,10 +100,12 @@ const http: HttpSettings = {
   batchMax: positiveInt(values['batch-max'] ?? process.env.BENCH_HTTP_BATCH_MAX, 256, 'batch-max'),
   warmupSeconds: Math.round(nonNegative(values.warmup ?? process.env.BENCH_HTTP_WARMUP, 2, 'warmup')),
   poolSize: poolArg ? positiveInt(poolArg, 20, 'pool') : undefined,
+  fraudRulesJson: values['fraud-rules'] ?? process.env.BENCH_FRAUD_RULES_JSON ?? undefined,
 };
 if (http.windowMs <= 0) throw new Error('window must be > 0 (the nobatch runs are the batcher off)');
 const profileDir = values.profile ?? process.env.BENCH_PROFILE;
-const traceSql = values['trace-sql'] === true || ['1', 'true', 'yes'].includes(process.env.BENCH_TRACE_SQL ?? '');
+const traceSql =
+  values['trace-sql'] === true || ['1', 'true', 'yes'].includes(process.env.BENCH_TRACE_SQL ?? '');
 const only = (values.only ?? process.env.BENCH_ONLY ?? '')
   .split(',')
   .map((s) => s.trim())

@@ -47,8 +47,11 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startCorebank(opts: {
   /** The whole environment of the server (nothing is inherited but PATH, HOME, TMPDIR, LANG). */
   env: Record<string, string>;
-  /** Write a V8 CPU profile of the server to this directory (node --cpu-prof). */
-  cpuProfile?: { dir: string; name: string } | undefined;
+  /**
+   * Write V8 CPU profiles of the server to this directory (node --cpu-prof): one per thread, the
+   * main thread's being the largest (tsx's module loader runs in a thread of its own).
+   */
+  cpuProfileDir?: string | undefined;
   /** Modules to load first (node --import), after tsx: e.g. bench/lib/sql-timing.ts. */
   preload?: string[];
   signal?: AbortSignal;
@@ -62,9 +65,7 @@ export async function startCorebank(opts: {
   );
   const env = { ...inherited, ...opts.env, HOST: '127.0.0.1', PORT: String(port) };
   const args = [
-    ...(opts.cpuProfile
-      ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfile.dir}`, `--cpu-prof-name=${opts.cpuProfile.name}`]
-      : []),
+    ...(opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : []),
     '--import',
     'tsx',
     ...(opts.preload ?? []).flatMap((m) => ['--import', pathToFileURL(m).href]),
@@ -95,10 +96,13 @@ export async function startCorebank(opts: {
   let dead = false;
   void gone.then(() => (dead = true));
   for (;;) {
-    if (dead) throw new Error(`the server exited (${child.exitCode ?? child.signalCode}): ${output.slice(-2000)}`);
+    if (dead)
+      throw new Error(`the server exited (${child.exitCode ?? child.signalCode}): ${output.slice(-2000)}`);
     if (opts.signal?.aborted || Date.now() > deadline) {
       await stop();
-      throw new Error(opts.signal?.aborted ? 'interrupted' : `the server was not ready in time: ${output.slice(-2000)}`);
+      throw new Error(
+        opts.signal?.aborted ? 'interrupted' : `the server was not ready in time: ${output.slice(-2000)}`,
+      );
     }
     try {
       const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });

@@ -1,7 +1,9 @@
 // Reads a V8 CPU profile (node --cpu-prof) and says where the time went: self time by area
 // (a package, a src/ file, Node's internals, GC), the hottest functions by self time, and the
 // src/ functions and packages by inclusive time (counted once per sample, however deep the
-// recursion). Percentages are of the samples in which the process was not idle.
+// recursion). Percentages are of the samples in which the process was not idle. A window (in
+// the profile's clock: CLOCK_MONOTONIC microseconds, the same as process.hrtime in any process
+// of the machine) restricts it to the samples taken within it, e.g. a run's measured phase.
 //
 //   npx tsx bench/lib/cpuprofile.ts <file.cpuprofile> [top]
 import { readFile } from 'node:fs/promises';
@@ -18,6 +20,7 @@ interface ProfileNode {
 interface Profile {
   nodes: ProfileNode[];
   samples: number[];
+  timeDeltas: number[];
   startTime: number;
   endTime: number;
 }
@@ -49,7 +52,14 @@ function areaOf(frame: ProfileNode['callFrame']): string {
 const fnKey = (f: ProfileNode['callFrame']) =>
   `${f.functionName || '(anonymous)'} ${shortUrl(f.url)}${f.url ? `:${f.lineNumber + 1}` : ''}`;
 
-export async function summarizeProfile(file: string, top = 12): Promise<string[]> {
+/** Now, in the clock of CPU profiles. */
+export const profileClockUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+export async function summarizeProfile(
+  file: string,
+  opts: { top?: number; fromUs?: number; toUs?: number } = {},
+): Promise<string[]> {
+  const top = opts.top ?? 12;
   const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -61,7 +71,17 @@ export async function summarizeProfile(file: string, top = 12): Promise<string[]
   const inclByArea = new Map<string, number>();
   const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   let busy = 0;
-  for (const id of profile.samples) {
+  let taken = 0;
+  let t = profile.startTime;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const [i, id] of profile.samples.entries()) {
+    t += profile.timeDeltas[i] ?? 0;
+    if ((opts.fromUs !== undefined && t < opts.fromUs) || (opts.toUs !== undefined && t > opts.toUs))
+      continue;
+    taken++;
+    first = Math.min(first, t);
+    last = Math.max(last, t);
     const node = byId.get(id);
     if (!node) continue;
     if (node.callFrame.functionName === '(idle)') continue;
@@ -79,7 +99,7 @@ export async function summarizeProfile(file: string, top = 12): Promise<string[]
     for (const f of fns) add(inclByFn, f);
     for (const a of areas) add(inclByArea, a);
   }
-  const seconds = (profile.endTime - profile.startTime) / 1e6;
+  const seconds = taken > 0 ? (last - first) / 1e6 : 0;
   const share = (n: number) => `${((100 * n) / Math.max(1, busy)).toFixed(1).padStart(5)} %`;
   const topOf = (m: Map<string, number>, filter: (k: string) => boolean = () => true, k = top) =>
     [...m]
@@ -87,9 +107,8 @@ export async function summarizeProfile(file: string, top = 12): Promise<string[]
       .sort((a, b) => b[1] - a[1])
       .slice(0, k)
       .map(([key, n]) => `  ${share(n)}  ${key}`);
-  const idle = profile.samples.length - busy;
   return [
-    `${seconds.toFixed(1)} s profiled, ${profile.samples.length} samples, busy in ${((100 * busy) / Math.max(1, profile.samples.length)).toFixed(0)} % (percentages below are of busy samples; idle ${idle})`,
+    `${seconds.toFixed(1)} s, ${taken} samples, busy in ${((100 * busy) / Math.max(1, taken)).toFixed(0)} % of them (percentages below are of the ${busy} busy samples)`,
     'self time by area:',
     ...topOf(selfByArea),
     'self time by function:',
@@ -107,7 +126,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error('usage: npx tsx bench/lib/cpuprofile.ts <file.cpuprofile> [top]');
     process.exit(2);
   }
-  summarizeProfile(file, top ? Number(top) : 12).then(
+  summarizeProfile(file, { top: top ? Number(top) : 12 }).then(
     (lines) => console.log(lines.join('\n')),
     (err: unknown) => {
       console.error(err);

@@ -41,7 +41,9 @@ export class DatabaseFactory {
     }
     await adminQuery(
       this.adminUrl,
-      opts.template === undefined ? `create database "${name}"` : `create database "${name}" template "${opts.template}"`,
+      opts.template === undefined
+        ? `create database "${name}"`
+        : `create database "${name}" template "${opts.template}"`,
     );
     this.live.add(name);
     return { name, url: withDatabase(this.adminUrl, name), drop: () => this.drop(name) };

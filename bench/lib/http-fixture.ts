@@ -76,7 +76,11 @@ function contextFor(url: string, env: Record<string, string>, pool: Pool): AppCo
 }
 
 /** Runs fn over items with at most `n` in flight. */
-async function eachLimited<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+async function eachLimited<T>(
+  items: T[],
+  n: number,
+  fn: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
@@ -96,7 +100,11 @@ export async function buildFixture(opts: {
   const started = performance.now();
   const env = benchEnvironment();
   const template = await opts.createDatabase('bench_http_template');
-  const pool = createPool({ connectionString: template.url, max: SETUP_CONNECTIONS, applicationName: 'corebank-bench' });
+  const pool = createPool({
+    connectionString: template.url,
+    max: SETUP_CONNECTIONS,
+    applicationName: 'corebank-bench',
+  });
   try {
     await migrate(pool);
     const ctx = contextFor(template.url, env, pool);
@@ -117,8 +125,18 @@ export async function buildFixture(opts: {
       await tx(pool, async (client) => {
         for (let c = g * CUSTOMERS_PER_TX; c < Math.min(customerCount, (g + 1) * CUSTOMERS_PER_TX); c++) {
           const email = `bench.${tag}.${c}@example.test`;
-          const customer = await createCustomer(ctx, client, { fullName: `Bench Customer ${c}`, email }, actor);
-          const user = await insertUser(client, { email, passwordHash, role: 'customer', customerId: customer.id });
+          const customer = await createCustomer(
+            ctx,
+            client,
+            { fullName: `Bench Customer ${c}`, email },
+            actor,
+          );
+          const user = await insertUser(client, {
+            email,
+            passwordHash,
+            role: 'customer',
+            customerId: customer.id,
+          });
           const session = await insertSession(client, {
             userId: user.id,
             ip: null,
@@ -156,7 +174,11 @@ export async function buildFixture(opts: {
     try {
       await eachLimited(opened, 500, async (a) => {
         if (opts.signal.aborted) throw new Error('interrupted');
-        const reply = await payments.deposit(caller, { accountId: a.id, amount: FUNDING_MAJOR, description: 'bench funding' });
+        const reply = await payments.deposit(caller, {
+          accountId: a.id,
+          amount: FUNDING_MAJOR,
+          description: 'bench funding',
+        });
         if (reply.status !== 201) throw new Error(`funding deposit: status ${reply.status}`);
       });
     } finally {
@@ -167,7 +189,9 @@ export async function buildFixture(opts: {
     await pool.query('vacuum analyze');
     await pool.query('checkpoint').catch(() => undefined);
     const setupSeconds = (performance.now() - started) / 1000;
-    opts.log(`http fixture: funded ${opened.length} accounts (${funded} minor units); ready in ${setupSeconds.toFixed(1)} s`);
+    opts.log(
+      `http fixture: funded ${opened.length} accounts (${funded} minor units); ready in ${setupSeconds.toFixed(1)} s`,
+    );
     return { template, accounts: opened, customers, funded, env, setupSeconds };
   } finally {
     await pool.end().catch(() => undefined);
@@ -186,7 +210,11 @@ export async function bearerTokens(fixture: Fixture, url: string): Promise<strin
   const config = loadConfig({ ...fixture.env, DATABASE_URL: url, LOG_LEVEL: 'silent' });
   return Promise.all(
     fixture.customers.map(async (c) => {
-      const { token } = await signAccessToken(config, { userId: c.userId, sessionId: c.sessionId, role: 'customer' });
+      const { token } = await signAccessToken(config, {
+        userId: c.userId,
+        sessionId: c.sessionId,
+        role: 'customer',
+      });
       return `Bearer ${token}`;
     }),
   );

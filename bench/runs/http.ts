@@ -12,13 +12,13 @@
 //            random), the other side uniform; the other 20 % are uniform.
 // A run has a warm-up (not measured: JIT, pools) and then the measured phase.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { metric, startCorebank, type CorebankServer } from '../lib/corebank-server.js';
 import { runLoad, type LoadRequest } from '../lib/load.js';
-import { summarizeProfile } from '../lib/cpuprofile.js';
+import { profileClockUs, summarizeProfile } from '../lib/cpuprofile.js';
 import { summarizeSqlTimings, type SqlTimings } from '../lib/sql-timing.js';
 import type { RunContext, RunDefinition, RunOutput } from './types.js';
 
@@ -81,7 +81,14 @@ interface Tally {
   firstUnexpected: string[];
 }
 
-const newTally = (): Tally => ({ hot: 0, completed: 0, review: 0, insufficient: 0, unexpected: new Map(), firstUnexpected: [] });
+const newTally = (): Tally => ({
+  hot: 0,
+  completed: 0,
+  review: 0,
+  insufficient: 0,
+  unexpected: new Map(),
+  firstUnexpected: [],
+});
 
 function problemCode(body: string): string {
   try {
@@ -113,10 +120,12 @@ async function runHttp(
     const isHot = new Set(hot);
 
     const poolSize = Math.max(2, Math.min(ctx.http.poolSize ?? opts.connections, ctx.freeConnections - 8));
-    if (poolSize < (ctx.http.poolSize ?? opts.connections)) ctx.log(`note: server pool capped at ${poolSize} (server limit)`);
+    if (poolSize < (ctx.http.poolSize ?? opts.connections))
+      ctx.log(`note: server pool capped at ${poolSize} (server limit)`);
     const windowMs = opts.batch ? ctx.http.windowMs : 0;
     const before = await mod.dbCounters(db.url);
-    const profileName = `${opts.batch ? 'batch' : 'nobatch'}-${opts.distribution}-${opts.connections}.cpuprofile`;
+    const profileDir = ctx.profileDir ? path.join(ctx.profileDir, runName(opts)) : undefined;
+    if (profileDir) await rm(profileDir, { recursive: true, force: true });
     const sqlTimingFile = ctx.traceSql ? path.join(dataDir, 'sql-timing.json') : undefined;
     server = await startCorebank({
       env: {
@@ -128,8 +137,9 @@ async function runHttp(
         MOVEMENT_BATCH_WINDOW_MS: String(windowMs),
         MOVEMENT_BATCH_MAX: String(ctx.http.batchMax),
         COREBANK_DATA_DIR: dataDir,
+        ...(ctx.http.fraudRulesJson ? { FRAUD_RULES_JSON: ctx.http.fraudRulesJson } : {}),
       },
-      cpuProfile: ctx.profileDir ? { dir: ctx.profileDir, name: profileName } : undefined,
+      cpuProfileDir: profileDir,
       preload: sqlTimingFile ? [SQL_TIMING] : [],
       signal: ctx.signal,
     });
@@ -220,6 +230,7 @@ async function runHttp(
 
     const metricsBefore = await server.get('/metrics');
     const cpuBefore = process.cpuUsage();
+    const measuredFromUs = profileClockUs();
     const load = os.loadavg()[0] ?? 0;
     const measured = await runLoad({
       url: server.url,
@@ -230,6 +241,7 @@ async function runHttp(
       signal: ctx.signal,
     });
     const cpu = process.cpuUsage(cpuBefore);
+    const measuredToUs = profileClockUs();
     const metricsAfter = await server.get('/metrics');
     if (ctx.signal.aborted) throw new Error('interrupted');
     await server.stop();
@@ -254,7 +266,10 @@ async function runHttp(
       ctx.log(`unexpected reply: ${line}`);
     }
     const serverErrors = serverOutput.split('\n').filter((l) => /"level":(50|60)/.test(l)).length;
-    if (serverErrors > 0) ctx.log(`server logged ${serverErrors} errors; last: ${serverOutput.trim().split('\n').slice(-1)[0] ?? ''}`);
+    if (serverErrors > 0)
+      ctx.log(
+        `server logged ${serverErrors} errors; last: ${serverOutput.trim().split('\n').slice(-1)[0] ?? ''}`,
+      );
 
     const inFlightBound = 2 * opts.connections + warm.timeouts + measured.timeouts + warmErrors + errors;
     const { checks, details } = await mod.checkRun(db.url, fx, acked, inFlightBound);
@@ -269,11 +284,15 @@ async function runHttp(
     }
 
     let profile: Record<string, string> = {};
-    if (ctx.profileDir) {
-      const file = path.join(ctx.profileDir, profileName);
-      const summary = await summarizeProfile(file).catch((err: unknown) => [`no profile: ${String(err)}`]);
-      ctx.log(`server CPU profile ${file} (warm-up and measured phase):\n  ${summary.join('\n  ')}`);
-      profile = { 'cpu profile': file };
+    if (profileDir) {
+      const file = await largestFile(profileDir);
+      const summary = file
+        ? await summarizeProfile(file, { fromUs: measuredFromUs, toUs: measuredToUs }).catch(
+            (err: unknown) => [`unreadable: ${String(err)}`],
+          )
+        : ['no profile written'];
+      ctx.log(`server CPU profile ${file ?? profileDir}, measured phase:\n  ${summary.join('\n  ')}`);
+      profile = { 'cpu profile': file ?? '-' };
     }
 
     return {
@@ -293,14 +312,19 @@ async function runHttp(
         'batcher window ms': windowMs,
         'ledger batches': batches,
         'transfers per ledger batch': batches > 0 ? (ledgerOk / batches).toFixed(1) : '-',
-        'db transactions per completed transfer': (commits / Math.max(1, acked.transactionIds.length)).toFixed(2),
+        'db transactions per acknowledged transfer': (
+          commits / Math.max(1, acked.transactionIds.length)
+        ).toFixed(2),
         'server pool': poolSize,
-        'server CPU': `${((100 * serverCpu) / elapsed).toFixed(0)} % of a core`,
+        'server CPU': `${((100 * serverCpu) / elapsed).toFixed(0)} % of a core, ${((1000 * serverCpu) / Math.max(1, measured.latenciesMs.length)).toFixed(2)} ms per request`,
         'load generator CPU': `${((100 * (cpu.user + cpu.system)) / 1e6 / elapsed).toFixed(0)} % of a core`,
-        'server time per 201 (mean)': serverCount > 0 ? `${((1000 * serverSum) / serverCount).toFixed(2)} ms` : '-',
+        'server time per 201 (mean)':
+          serverCount > 0 ? `${((1000 * serverSum) / serverCount).toFixed(2)} ms` : '-',
         'server event-loop lag p99': `${(lagP99 * 1000).toFixed(1)} ms`,
         ...(opts.distribution === 'hot'
-          ? { 'hot accounts': `${hotCount} of ${n}, on one side of ${pct(tally.hot, measured.latenciesMs.length)} of the requests` }
+          ? {
+              'hot accounts': `${hotCount} of ${n}, on one side of ${pct(tally.hot, measured.latenciesMs.length)} of the requests`,
+            }
           : {}),
         'load average at start': load.toFixed(2),
         'warm-up': `${warm.elapsedSeconds.toFixed(1)} s, ${warmTally.completed} completed, ${warmErrors} errors`,
@@ -316,9 +340,22 @@ async function runHttp(
   }
 }
 
+/** The main thread's profile: the largest of the process's (one per thread). */
+async function largestFile(dir: string): Promise<string | undefined> {
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.cpuprofile'));
+  const sized = await Promise.all(
+    files.map(async (f) => ({ f, size: (await stat(path.join(dir, f))).size })),
+  );
+  const best = sized.sort((a, b) => b.size - a.size)[0];
+  return best && path.join(dir, best.f);
+}
+
+const runName = (o: { batch: boolean; distribution: Distribution; connections: number }) =>
+  `http-${o.batch ? 'batch' : 'nobatch'}-${o.distribution}-${o.connections}`;
+
 export function httpRun(batch: boolean, distribution: Distribution, connections: number): RunDefinition {
   return {
-    name: `http-${batch ? 'batch' : 'nobatch'}-${distribution}-${connections}`,
+    name: runName({ batch, distribution, connections }),
     group: 'http',
     clients: connections,
     latencyUnit: 'request',

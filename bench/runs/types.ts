@@ -47,6 +47,8 @@ export interface HttpSettings {
   warmupSeconds: number;
   /** DB_POOL_MAX of the server; default: the connection count. */
   poolSize?: number | undefined;
+  /** FRAUD_RULES_JSON of the server; default: unset (the product's rules). */
+  fraudRulesJson?: string | undefined;
 }
 
 export interface RunCheck {

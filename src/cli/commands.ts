@@ -5,6 +5,7 @@ import { openRuntime } from './runtime.js';
 import { verifyCommand } from './verify.js';
 import { userCommand } from './users.js';
 import { keysCommand } from './keys.js';
+import { fraudCommand } from './fraud.js';
 
 export interface Command {
   summary: string;
@@ -39,6 +40,11 @@ export const commands: Record<string, Command> = {
   keys: {
     summary: 'keys rotate: re-encrypt stored personal data under the newest key of the keyring',
     run: (args) => keysCommand(args),
+  },
+  fraud: {
+    summary:
+      'fraud simulate [--seed N …]: precision and recall of the fraud rules on a synthetic population; fraud bench: screening cost',
+    run: (args) => fraudCommand(args),
   },
   help: {
     summary: 'list the commands',

@@ -1,7 +1,7 @@
 // A customer's day in the portal, through a real browser against the real server: register,
 // open two accounts, deposit, transfer between them, see both balances and the history; a
 // refused transfer shows the server's own message; labels on a transaction; statements.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
   navTo,
@@ -14,7 +14,7 @@ import {
   type Portal,
 } from './harness.js';
 
-describe.skipIf(skipBrowser)('web portal: customer journey', () => {
+describe.skipIf(skipBrowser)('web portal: customer journey', { timeout: 120_000 }, () => {
   let portal: Portal;
   let page: Page;
 
@@ -22,6 +22,7 @@ describe.skipIf(skipBrowser)('web portal: customer journey', () => {
     portal = await startPortal();
     ({ page } = await portal.newSession());
   });
+  beforeEach(() => portal?.watch.reset());
   afterAll(async () => {
     await portal?.close();
   });
@@ -222,6 +223,34 @@ describe.skipIf(skipBrowser)('web portal: customer journey', () => {
     expect(res.status()).toBe(200);
     expect(res.headers()['content-type']).toContain('csv');
     await screenshots(page, 'statements');
+    expect(portal.watch.errors).toEqual([]);
+  });
+
+  it('closes an empty account, and shows the server’s refusal for one that still holds money', async () => {
+    await openAccount('SAVINGS', 'Spare');
+    await main().getByRole('link', { name: 'Spare' }).click();
+    await page.getByRole('heading', { name: 'Spare' }).waitFor();
+    await main().getByRole('button', { name: 'Close account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Close this account?' });
+    await screenshots(page, 'close-account-dialog');
+    await dialog.getByRole('button', { name: 'Close account' }).click();
+    await toast('Spare is closed').first().waitFor();
+    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    await expect.poll(() => main().getByTestId('account-row').filter({ hasText: 'Spare' }).count()).toBe(0);
+
+    await main().getByRole('link', { name: 'Everyday' }).click();
+    await page.getByRole('heading', { name: 'Everyday' }).waitFor();
+    await main().getByRole('button', { name: 'Close account' }).click();
+    portal.watch.expectRefusal(409, '/api/v1/accounts/');
+    const answer = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/close'));
+    await page
+      .getByRole('dialog', { name: 'Close this account?' })
+      .getByRole('button', { name: 'Close account' })
+      .click();
+    const problem = (await (await answer).json()) as { code: string; detail: string };
+    expect(problem.code).toBe('ACCOUNT_NOT_EMPTY');
+    await toast(problem.detail).first().waitFor();
+    await page.getByRole('heading', { name: 'Everyday' }).waitFor();
     expect(portal.watch.errors).toEqual([]);
   });
 });

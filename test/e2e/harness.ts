@@ -83,6 +83,13 @@ export class ConsoleWatch {
     });
   }
 
+  /** Forgets what earlier tests saw, so one failure does not fail the tests after it. */
+  reset(): void {
+    this.errors.length = 0;
+    this.expected = [];
+    this.expectedText = [];
+  }
+
   /** A console error the next steps provoke on purpose (a dropped connection, say): one message. */
   expectConsole(pattern: RegExp): void {
     this.expectedText.push(pattern);
@@ -117,7 +124,11 @@ export interface Portal {
 export async function startPortal(): Promise<Portal> {
   requireChromium();
   await ensurePortalBuilt();
-  const t = await createAuthTestApp();
+  // Fraud screening stays on with its default rules, except the night-time rule, which would
+  // hold a test's second payment when CI happens to run between 02:00 and 05:00.
+  const t = await createAuthTestApp({
+    FRAUD_RULES_JSON: JSON.stringify({ unusualHour: { enabled: false } }),
+  });
   let browser: Browser | undefined;
   try {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
@@ -153,7 +164,7 @@ export async function startPortal(): Promise<Portal> {
           timezoneId: 'UTC',
         });
         contexts.push(context);
-        context.setDefaultTimeout(15_000);
+        context.setDefaultTimeout(30_000);
         const page = await context.newPage();
         watch.attach(page);
         return { context, page };
@@ -227,6 +238,15 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   ] as const) {
     await page.setViewportSize(size);
     await page.waitForTimeout(150); // let charts and layout settle
+    // Responsive: nothing may make the page itself scroll sideways (wide tables scroll inside).
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    if (overflow > 0) {
+      const culprits = await page.evaluate<string[]>(`[...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(-5)
+        .map((el) => el.tagName.toLowerCase() + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right))`);
+      throw new Error(`${page.url()} is ${overflow}px wider than the ${label} viewport: ${culprits.join(', ')}`);
+    }
     await page.screenshot({
       path: path.join(SCREENSHOTS, `${name}-${label}.png`),
       fullPage: true,
@@ -242,7 +262,9 @@ export async function signIn(page: Page, email: string, password = PASSWORD): Pr
   await page.getByLabel('E-mail', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  // Signed in: the banner has the user box (inside the menu at phone width, hence attached).
+  await page.locator('.user-box').waitFor({ state: 'attached' });
 }
 
 /** Clicks a link of the main navigation (opening the phone menu first when it is collapsed). */

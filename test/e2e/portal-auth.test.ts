@@ -1,7 +1,9 @@
 // The portal served by the real server, and signing up, out and in through a real browser.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { base32Decode, totp } from '../../src/modules/auth/totp.js';
 import {
   PASSWORD,
+  PHONE,
   screenshots,
   signIn,
   skipBrowser,
@@ -10,12 +12,13 @@ import {
   type Portal,
 } from './harness.js';
 
-describe.skipIf(skipBrowser)('web portal: serving and sign-in', () => {
+describe.skipIf(skipBrowser)('web portal: serving and sign-in', { timeout: 120_000 }, () => {
   let portal: Portal;
 
   beforeAll(async () => {
     portal = await startPortal();
   });
+  beforeEach(() => portal?.watch.reset());
   afterAll(async () => {
     await portal?.close();
   });
@@ -173,6 +176,72 @@ describe.skipIf(skipBrowser)('web portal: serving and sign-in', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Accounts' }).waitFor();
     await expect.poll(() => active('tagName')).toBe('H1');
+    expect(portal.watch.errors).toEqual([]);
+  });
+
+  it('sets up two-step sign-in, and then asks for the one-time code at sign-in', async () => {
+    const email = uniqueEmail('mfa');
+    const reg = await portal.t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email, password: PASSWORD, fullName: 'Mfa Tester' },
+    });
+    expect(reg.statusCode).toBe(201);
+    const { page } = await portal.newSession();
+    await signIn(page, email);
+    await page.goto('/profile');
+    await page.getByRole('button', { name: 'Set up two-step sign-in' }).click();
+    const secret = ((await page.getByTestId('mfa-secret').textContent()) ?? '').replace(/\s/g, '');
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    const otpauth = await page.getByRole('link', { name: /^otpauth:\/\/totp\// }).getAttribute('href');
+    expect(otpauth).toContain(`secret=${secret}`);
+    await screenshots(page, 'mfa-setup');
+    const key = base32Decode(secret);
+    await page.getByLabel('Code from the app').fill(totp(key, Date.now() / 1000));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByTestId('toast').filter({ hasText: 'Two-step sign-in is on' }).waitFor();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    portal.watch.expectRefusal(401, '/api/v1/auth/login'); // MFA_REQUIRED
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const code = page.getByLabel('One-time code');
+    await code.waitFor();
+    await screenshots(page, 'login-otp');
+    // The next step's code: the enrolment used this step's, and a code is good only once.
+    await code.fill(totp(key, Date.now() / 1000 + 30));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(portal.watch.errors).toEqual([]);
+  });
+
+  it('works at phone width: the navigation is a menu that opens, leads and closes', async () => {
+    const email = uniqueEmail('phone');
+    await portal.t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email, password: PASSWORD, fullName: 'Phone User' },
+    });
+    const { page } = await portal.newSession(PHONE);
+    await signIn(page, email);
+    const menu = page.getByRole('button', { name: 'Menu' });
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link', { name: 'Accounts', exact: true }).isVisible()).toBe(false);
+    await menu.click();
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    await screenshots(page, 'phone-menu');
+    await nav.getByRole('link', { name: 'Accounts', exact: true }).click();
+    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    // Escape closes it too, and gives focus back to the button.
+    await menu.click();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Escape');
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    expect(
+      await page.evaluate<string | null>('document.activeElement && document.activeElement.className'),
+    ).toBe('menu-toggle');
     expect(portal.watch.errors).toEqual([]);
   });
 

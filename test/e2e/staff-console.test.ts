@@ -2,7 +2,7 @@
 // takes cash at the counter, and the customer then sees the refusal; an admin's pages (audit log,
 // users, system report, health, fraud queue) render without console errors.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   navTo,
   PASSWORD,
@@ -23,10 +23,13 @@ interface Customer {
 }
 
 /** A customer with two accounts and money, made through the API. */
-async function seedCustomer(portal: Portal): Promise<Customer> {
+async function seedCustomer(
+  portal: Portal,
+  fullName = 'Katherine Johnson',
+  deposit = '500.00',
+): Promise<Customer> {
   const { app } = portal.t;
-  const email = uniqueEmail('frozen');
-  const fullName = 'Katherine Johnson';
+  const email = uniqueEmail('cust');
   const reg = await app.inject({
     method: 'POST',
     url: '/api/v1/auth/register',
@@ -55,13 +58,13 @@ async function seedCustomer(portal: Portal): Promise<Customer> {
     method: 'POST',
     url: '/api/v1/deposits',
     headers: { ...headers, 'idempotency-key': randomUUID() },
-    payload: { accountId: checkingId, amount: '500.00', description: 'Salary' },
+    payload: { accountId: checkingId, amount: deposit, description: 'Salary' },
   });
   expect(dep.statusCode).toBe(201);
   return { email, fullName, checkingId, savingsId };
 }
 
-describe.skipIf(skipBrowser)('web portal: staff console', () => {
+describe.skipIf(skipBrowser)('web portal: staff console', { timeout: 120_000 }, () => {
   let portal: Portal;
   let customer: Customer;
 
@@ -69,6 +72,7 @@ describe.skipIf(skipBrowser)('web portal: staff console', () => {
     portal = await startPortal();
     customer = await seedCustomer(portal);
   });
+  beforeEach(() => portal?.watch.reset());
   afterAll(async () => {
     await portal?.close();
   });
@@ -186,6 +190,48 @@ describe.skipIf(skipBrowser)('web portal: staff console', () => {
     await page.getByRole('heading', { name: 'Fraud alerts' }).waitFor();
     await main.getByTestId('fraud-alerts').or(main.getByTestId('unavailable')).first().waitFor();
     await screenshots(page, 'staff-fraud');
+    expect(portal.watch.errors).toEqual([]);
+  });
+
+  it('a payment held by fraud screening waits in the analyst’s queue until released', async () => {
+    const rich = await seedCustomer(portal, 'Dorothy Vaughan', '20000.00');
+    const { page: cust } = await portal.newSession();
+    await signIn(cust, rich.email);
+    await navTo(cust, 'Transfer');
+    const transfer = cust.getByRole('main').getByRole('form', { name: 'Transfer' });
+    await selectOptionContaining(transfer.getByLabel('From'), 'Main');
+    // To another bank, over the default daily limit of a checking account (10 000): screening
+    // holds it for review (between one's own accounts nothing is screened).
+    await transfer.getByLabel('Another bank').check();
+    await transfer.getByLabel('Bank code (BIC or sort code)').fill('DEUTDEFF');
+    await transfer.getByLabel('Account number or IBAN').fill('DE89370400440532013000');
+    await transfer.getByLabel("Recipient's name").fill('Landlord GmbH');
+    await transfer.getByLabel('Amount (USD)').fill('12000.00');
+    await transfer.getByRole('button', { name: 'Transfer' }).click();
+    await transfer.getByText('Held for review').waitFor();
+
+    const analyst = await portal.createStaff('analyst');
+    const { page } = await portal.newSession();
+    await signIn(page, analyst.email);
+    await navTo(page, 'Fraud alerts');
+    const row = page.getByTestId('alert-row').filter({ hasText: '$12,000.00' });
+    await row.waitFor();
+    await expect.poll(() => row.textContent()).toContain('HELD');
+    await screenshots(page, 'staff-fraud-queue');
+    await row.getByRole('button', { name: 'Release' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Release the held payment?' });
+    await dialog.getByLabel('Notes (optional, kept with the alert)').fill('Customer confirmed by phone');
+    await dialog.getByRole('button', { name: 'Release' }).click();
+    await page.getByTestId('toast').filter({ hasText: 'Released' }).waitFor();
+    await page.getByRole('main').getByLabel('Status').selectOption('');
+    await expect.poll(() => row.textContent()).toContain('RELEASED');
+
+    // The customer's transfer goes on to the other bank.
+    await navTo(cust, 'Overview');
+    await cust.getByRole('link', { name: 'Main' }).click();
+    const tx = cust.getByTestId('tx-row').filter({ hasText: 'Landlord GmbH' });
+    await expect.poll(() => tx.textContent()).toContain('-$12,000.00');
+    await expect.poll(() => tx.textContent()).not.toContain('PENDING REVIEW');
     expect(portal.watch.errors).toEqual([]);
   });
 

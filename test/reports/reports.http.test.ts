@@ -288,22 +288,46 @@ describe('system report', () => {
     ]);
   });
 
-  it('counts fraud alerts when the fraud module has its table, and says so when it has not', async () => {
-    const exists = async () =>
-      (await t.db.pool.query<{ t: string | null }>(`select to_regclass('fraud_alerts')::text as t`)).rows[0]!
-        .t !== null;
-    if (!(await exists())) {
-      const before = (await get(staff.admin, '/api/v1/reports/system')).json().result.fraudAlerts;
-      expect(before).toEqual({ available: false, total: 0, byStatus: [] });
-      // Stand-in for the fraud module's table (this test database only).
-      await t.db.pool.query(`create table fraud_alerts (id serial primary key, status text not null)`);
-      await t.db.pool.query(`insert into fraud_alerts (status) values ('OPEN'), ('OPEN'), ('CLOSED')`);
+  it("counts fraud alerts by status, and says when the fraud module's table is missing", async () => {
+    const fraudAlerts = async () =>
+      (await get(staff.admin, '/api/v1/reports/system')).json().result.fraudAlerts;
+    // Without the table (a database where the fraud module has not run): not available, zero.
+    await t.db.pool.query('alter table fraud_alerts rename to fraud_alerts_hidden');
+    try {
+      expect(await fraudAlerts()).toEqual({ available: false, total: 0, byStatus: [] });
+    } finally {
+      await t.db.pool.query('alter table fraud_alerts_hidden rename to fraud_alerts');
     }
-    const { rows } = await t.db.pool.query<{ status: string; count: number }>(
-      'select status::text as status, count(*)::int as count from fraud_alerts group by 1 order by 1',
+    expect(await fraudAlerts()).toEqual({ available: true, total: 0, byStatus: [] });
+    // Three alerts on alice's transactions, as the fraud module records them.
+    const { rows: txs } = await t.db.pool.query<{ id: string; amount: string }>(
+      `select id, amount::text from transactions where to_account_id = $1 or from_account_id = $1 order by created_at limit 3`,
+      [usd],
     );
-    const after = (await get(staff.admin, '/api/v1/reports/system')).json().result.fraudAlerts;
-    expect(after).toEqual({ available: true, total: rows.reduce((s, r) => s + r.count, 0), byStatus: rows });
+    for (const [i, status] of ['OPEN', 'OPEN', 'FALSE_POSITIVE'].entries()) {
+      await t.db.pool.query(
+        `insert into fraud_alerts (id, transaction_id, account_id, customer_id, status, score, recommendation, reasons,
+                                   amount, currency, closed_at)
+         values ($1, $2, $3, $4, $5, 40, 'FLAG_FOR_REVIEW', '[]', $6, 'USD', $7)`,
+        [
+          randomUUID(),
+          txs[i]!.id,
+          usd,
+          alice.customerId,
+          status,
+          txs[i]!.amount,
+          status === 'OPEN' ? null : new Date().toISOString(),
+        ],
+      );
+    }
+    expect(await fraudAlerts()).toEqual({
+      available: true,
+      total: 3,
+      byStatus: [
+        { status: 'FALSE_POSITIVE', count: 1 },
+        { status: 'OPEN', count: 2 },
+      ],
+    });
   });
 });
 

@@ -11,7 +11,8 @@
 //
 // Database: DATABASE_URL's server if set (a scratch database is created and dropped), otherwise
 // a throwaway embedded PostgreSQL like test/global-setup.ts. MEASURE_TRANSFERS (default
-// 1,000,000) and MEASURE_MAX_SECONDS (default 900, the time box for generating data) adjust it.
+// 1,000,000) and MEASURE_MAX_SECONDS (default 900, the time box for generating data) adjust it;
+// MEASURE_KEEP=1 keeps the scratch database (on DATABASE_URL's server) for a closer look.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, chmod } from 'node:fs/promises';
 import os from 'node:os';
@@ -30,6 +31,11 @@ import { tx } from '../../src/platform/db/tx.js';
 import { createLogger } from '../../src/platform/log.js';
 import { createMetrics } from '../../src/platform/metrics.js';
 import { openAccount } from '../../src/modules/accounts/service.js';
+import { internalAccountId } from '../../src/modules/ledger/service.js';
+import { statementCsv } from '../../src/modules/statements/csv.js';
+import { planPages, statementPdf } from '../../src/modules/statements/pdf.js';
+import { resolvePeriod } from '../../src/modules/statements/period.js';
+import { buildStatement, toStatementView } from '../../src/modules/statements/service.js';
 import { createAccount, vaultOf, writeHistorySql } from './fixtures.js';
 
 const TRANSFERS = Number(process.env.MEASURE_TRANSFERS ?? 1_000_000);
@@ -153,6 +159,39 @@ async function main(): Promise<void> {
     await pool.query('vacuum analyze');
     log(`${STATEMENT_ENTRIES.toLocaleString('en-US')} entries written for one account`);
 
+    const explainStatement = async (title: string) => {
+      await explain(
+        pool,
+        title,
+        // the query of src/modules/statements/repo.ts selectStatementLines
+        `select e.id as entry_id, e.created_at, e.amount, e.balance_after, e.transfer_id, t.code,
+              coalesce(tx.id, ts.id) as transaction_id, coalesce(tx.reference, ts.reference) as reference,
+              coalesce(tx.type, ts.type) as type, coalesce(tx.description, ts.description) as description,
+              coalesce(tx.category, ts.category) as category, other.account_number as counterparty_number,
+              coalesce(tx.counterparty, ts.counterparty) ->> 'name' as counterparty_name
+       from ledger_entries e
+       join ledger_transfers t on t.id = e.transfer_id
+       left join transactions tx on tx.transfer_id = e.transfer_id
+       left join transactions ts on ts.settlement_transfer_id = e.transfer_id
+       left join accounts other on other.id = case when e.amount < 0 then t.credit_account_id else t.debit_account_id end
+       where e.account_id = $1 and e.created_at >= $2::timestamptz and e.created_at <= $3::timestamptz
+       order by e.created_at, e.id`,
+        [account.id, `${YEAR_FROM}T00:00:00Z`, `${YEAR_TO}T23:59:59.999999Z`],
+      );
+    };
+    // Where the time of a statement goes, below HTTP.
+    const breakdown = async () => {
+      const period = resolvePeriod({ from: YEAR_FROM, to: YEAR_TO }, { maxDays: 366, defaultFrom: 30 });
+      const build = await timed(3, () => buildStatement(pool, account, period));
+      const view = await timed(3, async () => JSON.stringify(toStatementView(build.last)).length);
+      const csv = await timed(3, async () => statementCsv(build.last).length);
+      const pdf = await timed(3, async () => (await statementPdf(build.last)).length);
+      log(
+        `below HTTP: read from the database ${ms(build)}; JSON view + stringify ${ms(view)}; ` +
+          `CSV ${ms(csv)}; PDF ${ms(pdf)} (${planPages(build.last.lines.length).length} pages)`,
+      );
+    };
+
     const statementUrl = (format: string) =>
       `/api/v1/accounts/${account.id}/statement?from=${YEAR_FROM}&to=${YEAR_TO}&format=${format}`;
     const timeStatements = async (label: string) => {
@@ -169,24 +208,8 @@ async function main(): Promise<void> {
       }
     };
     await timeStatements('100k entries');
-    await explain(
-      pool,
-      'statement lines (one account, one year, 100k entries)',
-      // the query of src/modules/statements/repo.ts selectStatementLines
-      `select e.id as entry_id, e.created_at, e.amount, e.balance_after, e.transfer_id, t.code,
-              coalesce(tx.id, ts.id) as transaction_id, coalesce(tx.reference, ts.reference) as reference,
-              coalesce(tx.type, ts.type) as type, coalesce(tx.description, ts.description) as description,
-              coalesce(tx.category, ts.category) as category, other.account_number as counterparty_number,
-              coalesce(tx.counterparty, ts.counterparty) ->> 'name' as counterparty_name
-       from ledger_entries e
-       join ledger_transfers t on t.id = e.transfer_id
-       left join transactions tx on tx.transfer_id = e.transfer_id
-       left join transactions ts on ts.settlement_transfer_id = e.transfer_id
-       left join accounts other on other.id = case when e.amount < 0 then t.credit_account_id else t.debit_account_id end
-       where e.account_id = $1 and e.created_at >= $2::timestamptz and e.created_at <= $3::timestamptz
-       order by e.created_at, e.id`,
-      [account.id, `${YEAR_FROM}T00:00:00Z`, `${YEAR_TO}T23:59:59.999999Z`],
-    );
+    await explainStatement('statement lines (one account, one year, 100k entries)');
+    await breakdown();
 
     // ---- 2. a million transfers ---------------------------------------------------------------
     const customers = 1_000;
@@ -220,7 +243,11 @@ async function main(): Promise<void> {
     });
     log(`${customers} customers, ${accountIds.length} accounts`);
 
-    const chunk = 50_000;
+    // Part 2 is funded from the clearing account, not the vault: each account's entries must go
+    // forward in time (the ledger's triggers check the chain in (created_at, id) order), and the
+    // vault already holds part 1's year.
+    const funding = await internalAccountId(pool, 'USD', 'CLEARING');
+    const chunk = 20_000;
     const deadline = started + MAX_SECONDS * 1000;
     let written = 0;
     const perTransfer = (yearMicros / BigInt(TRANSFERS)).toString();
@@ -234,7 +261,7 @@ async function main(): Promise<void> {
           `select g::bigint as i,
                   case when g < $6 / 10 or g % 5 < 3 then $1::uuid
                        else ($2::uuid[])[(1 + (g * 7919) % $3)::int] end as debit,
-                  case when g < $6 / 10 or g % 5 < 3 then ($2::uuid[])[(1 + (g * 104729) % $3)::int]
+                  case when g < $6 / 10 or g % 5 < 3 then ($2::uuid[])[(1 + ((g / 5) * 104729 + g % 5) % $3)::int]
                        else ($2::uuid[])[(1 + ((g * 7919) % $3 + 1 + (g * 31) % ($3 - 1)) % $3)::int] end as credit,
                   case when g < $6 / 10 or g % 5 < 3 then 10000 + (g * 15485863) % 90000
                        else 1 + (g * 32452843) % 1000 end::int8 as amount,
@@ -244,11 +271,11 @@ async function main(): Promise<void> {
                   null::text as tx_desc,
                   (array['groceries', 'rent', 'travel', 'fun', 'fees', null])[1 + g % 6] as tx_cat,
                   case when g < $6 / 10 or g % 5 < 3 then null else ($2::uuid[])[(1 + (g * 7919) % $3)::int] end as tx_from,
-                  case when g < $6 / 10 or g % 5 < 3 then ($2::uuid[])[(1 + (g * 104729) % $3)::int]
+                  case when g < $6 / 10 or g % 5 < 3 then ($2::uuid[])[(1 + ((g / 5) * 104729 + g % 5) % $3)::int]
                        else ($2::uuid[])[(1 + ((g * 7919) % $3 + 1 + (g * 31) % ($3 - 1)) % $3)::int] end as tx_to
            from generate_series($7::int8, $8::int8) g`,
           [
-            vault,
+            funding,
             accountIds,
             accountIds.length,
             `${YEAR_FROM}T00:00:00Z`,
@@ -332,11 +359,14 @@ async function main(): Promise<void> {
       [],
     );
     await timeStatements(`${counts[0]!.entries} entries in the table`);
+    await explainStatement(`statement lines again, ${counts[0]!.entries} entries in the table`);
+    await breakdown();
 
     await app.close();
   } finally {
     await pool.end();
-    await admin(adminUrl, `drop database if exists ${dbName} with (force)`).catch(() => undefined);
+    if (process.env.MEASURE_KEEP) log(`kept the database: ${url}`);
+    else await admin(adminUrl, `drop database if exists ${dbName} with (force)`).catch(() => undefined);
     await server?.stop();
   }
   log('done');

@@ -81,7 +81,7 @@ it('statement arithmetic equals the ledger for random histories and periods', as
       }>(
         `select id, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at,
                 amount, balance_after as after
-         from ledger_entries where account_id = $1 order by id`,
+         from ledger_entries where account_id = $1 order by created_at, id`,
         [account.id],
       );
       const micros = (iso: string) => {

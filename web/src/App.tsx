@@ -3,11 +3,11 @@
 import type { ReactNode } from 'react';
 import { Layout, PublicLayout } from './components/Layout';
 import { ErrorNotice, Loading, PageHeader } from './components/ui';
-import { AccountDetailPage, AccountsPage } from './pages/Accounts';
+import { AccountDetailPage, AccountsPage, StatementsPage } from './pages/Accounts';
 import { LoginPage, RegisterPage } from './pages/Auth';
 import { DashboardPage } from './pages/Dashboard';
 import { CashPage, TransferPage } from './pages/MoveMoney';
-import { ProfilePage, StatementsPage } from './pages/Profile';
+import { ProfilePage } from './pages/Profile';
 import {
   AuditPage,
   FraudPage,

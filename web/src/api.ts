@@ -137,6 +137,9 @@ async function problemOf(res: Response): Promise<ApiError> {
 
 let refreshing: Promise<boolean> | null = null;
 
+/** Where a 401 is an answer about credentials, not an expired session. */
+const NO_REFRESH = new Set(['/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/register']);
+
 /** Renews the access cookie with the refresh cookie; one attempt shared by all callers. */
 export function refreshSession(): Promise<boolean> {
   refreshing ??= (async () => {
@@ -155,7 +158,7 @@ export function refreshSession(): Promise<boolean> {
 
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   let res = await send(path, opts);
-  if (res.status === 401 && !opts.noRefresh && !path.startsWith('/api/v1/auth/')) {
+  if (res.status === 401 && !opts.noRefresh && !NO_REFRESH.has(path)) {
     const problem = await problemOf(res);
     if (problem.code !== 'UNAUTHENTICATED') throw problem;
     if (await refreshSession()) {

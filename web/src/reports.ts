@@ -94,6 +94,9 @@ export function useAccountReport(accountId: string | undefined) {
     queryKey: ['report', accountId],
     enabled: !!accountId && available === true,
     retry: false,
+    // The server generates and saves a report on every GET: ask again only when money moved
+    // (useInvalidateMoney) or after a few minutes.
+    staleTime: 5 * 60_000,
     queryFn: async () => {
       try {
         return readAccountReport(await api.get<unknown>(`/api/v1/reports/accounts/${accountId}`));

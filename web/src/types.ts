@@ -125,16 +125,21 @@ export interface AuditRecord {
 
 export interface FraudAlert {
   id: string;
-  status: string;
-  transactionId?: string | null;
-  accountId?: string | null;
-  customerId?: string | null;
-  score?: number | null;
-  reasons?: unknown;
-  rules?: unknown;
-  amount?: string | null;
-  currency?: string | null;
-  notes?: string | null;
+  transactionId: string;
+  accountId: string;
+  customerId: string;
+  status: 'OPEN' | 'INVESTIGATING' | 'RESOLVED' | 'FALSE_POSITIVE';
+  /** HELD until released, rejected or expired; null when the movement was only flagged. */
+  hold: 'HELD' | 'RELEASED' | 'REJECTED' | 'EXPIRED' | null;
+  score: number;
+  recommendation: string;
+  reasons: { rule: string; score: number; reason: string }[];
+  amount: string;
+  currency: string;
+  analystId: string | null;
+  notes: { at: string; by: string | null; text: string }[];
   createdAt: string;
-  [key: string]: unknown;
+  updatedAt: string;
+  holdResolvedAt: string | null;
+  closedAt: string | null;
 }

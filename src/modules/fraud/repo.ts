@@ -1,6 +1,6 @@
-// Fraud screening's SQL. Screening a batch costs a fixed number of statements whatever its size
-// or the accounts' history: one locking read of every account's statistics row (with the
-// payees the batch names), then one multi-row write per table.
+// Fraud screening's SQL. Screening a batch costs two statements whatever its size or the
+// accounts' history: one locking read of every account's statistics row (with the payees the
+// batch names) before the ledger, and one write (statistics, payees, alerts) after it.
 import type { Queryable } from '../../platform/db/pool.js';
 import { validTimeZone, type Reason, type RiskState } from './engine.js';
 import type { Recommendation } from './rules.js';
@@ -71,13 +71,13 @@ interface StatsRow {
   account_id: string;
   screened_count: bigint;
   posted_count: bigint;
-  recent_at: string[];
-  amounts: string[];
-  amount_at: string[];
+  recent_at: number[];
+  amounts: number[];
+  amount_at: number[];
   amount_n: number;
   amount_mean: number;
   amount_m2: number;
-  night_at: string[];
+  night_at: number[];
   last_seen_at: string | null;
   last_ip: string | null;
   last_location: string | null;
@@ -89,21 +89,19 @@ interface StatsRow {
   now_ms: number;
 }
 
-const times = (xs: string[]) => xs.map((x) => Date.parse(x));
-
 function toState(r: StatsRow): RiskState {
   return {
     accountId: r.account_id,
     timezone: timeZoneFor(r.timezone, r.country),
     screenedCount: Number(r.screened_count),
     postedCount: Number(r.posted_count),
-    recentAt: times(r.recent_at),
-    amounts: r.amounts.map(Number),
-    amountAt: times(r.amount_at),
+    recentAt: r.recent_at,
+    amounts: r.amounts,
+    amountAt: r.amount_at,
     amountN: r.amount_n,
     amountMean: r.amount_mean,
     amountM2: r.amount_m2,
-    nightAt: times(r.night_at),
+    nightAt: r.night_at,
     lastSeenAt: r.last_seen_at === null ? null : Date.parse(r.last_seen_at),
     lastIp: r.last_ip,
     lastLocation: r.last_location,
@@ -113,35 +111,52 @@ function toState(r: StatsRow): RiskState {
   };
 }
 
-async function selectStates(q: Queryable, accountIds: string[], payees: string[]): Promise<StatsRow[]> {
+export interface PayeeQuestion {
+  accountId: string;
+  payee: string;
+}
+
+async function selectStates(
+  q: Queryable,
+  accountIds: string[],
+  payees: PayeeQuestion[],
+): Promise<StatsRow[]> {
+  // The rings come back as JSON numbers, which pg parses far faster than array literals. Known
+  // payees are one primary-key probe per (account, payee) the batch names.
   const { rows } = await q.query<StatsRow>(
-    `select s.account_id, s.screened_count, s.posted_count, to_jsonb(s.recent_at) as recent_at,
-            to_jsonb(s.amounts::text[]) as amounts, to_jsonb(s.amount_at) as amount_at, s.amount_n, s.amount_mean,
-            s.amount_m2, to_jsonb(s.night_at) as night_at, s.last_seen_at, s.last_ip, s.last_location, s.day::text as day,
-            s.day_total, c.timezone, c.address ->> 'country' as country,
-            array(select p.payee from fraud_known_payees p
-                  where p.account_id = s.account_id and p.payee = any($2::text[])) as known,
+    `with known as (
+       select k.account_id, array_agg(k.payee) as payees
+       from unnest($2::uuid[], $3::text[]) as v (account_id, payee)
+       join fraud_known_payees k on k.account_id = v.account_id and k.payee = v.payee
+       group by k.account_id)
+     select s.account_id, s.screened_count, s.posted_count, to_jsonb(s.recent_at) as recent_at,
+            to_jsonb(s.amounts) as amounts, to_jsonb(s.amount_at) as amount_at, s.amount_n, s.amount_mean,
+            s.amount_m2, to_jsonb(s.night_at) as night_at, s.last_seen_at, s.last_ip, s.last_location,
+            s.day::text as day, s.day_total, c.timezone, c.address ->> 'country' as country,
+            coalesce(known.payees, '{}') as known,
             (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms
      from fraud_account_stats s
      join accounts a on a.id = s.account_id
      join customers c on c.id = a.customer_id
+     left join known on known.account_id = s.account_id
      where s.account_id = any($1::uuid[])
      order by s.account_id
      for update of s`,
-    [accountIds, payees],
+    [accountIds, payees.map((p) => p.accountId), payees.map((p) => p.payee)],
   );
   return rows;
 }
 
 /**
  * Locks the statistics rows of these accounts (in id order, one statement) and returns their
- * states, with which of `payees` each has paid, and the database's clock read after the locks.
- * Accounts without a row get one first (two more statements, the first time only).
+ * states, with which of the named payees each has paid, and the database's clock read after the
+ * locks. Every account gets its row when it is opened (a trigger, 0500_fraud.sql); should one be
+ * missing all the same, it is created here (two more statements).
  */
 export async function lockStates(
   q: Queryable,
   accountIds: string[],
-  payees: string[],
+  payees: PayeeQuestion[],
 ): Promise<{ states: Map<string, RiskState>; now: number }> {
   const ids = [...new Set(accountIds)].sort();
   let rows = await selectStates(q, ids, payees);
@@ -161,57 +176,74 @@ export async function lockStates(
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-/** A PostgreSQL array literal: one text parameter per row, cast in SQL (unnest flattens real arrays). */
-const pgArray = (xs: (string | number)[]) =>
-  `{${xs.map((x) => (typeof x === 'number' ? String(x) : `"${x}"`)).join(',')}}`;
+/** An int8 array literal: one text parameter per row, cast in SQL (unnest would flatten real arrays). */
+const int8Array = (xs: number[]) => `{${xs.map((x) => Math.round(x)).join(',')}}`;
 
-/** Writes the new statistics of these accounts in one statement. */
-export async function saveStates(q: Queryable, states: RiskState[]): Promise<void> {
-  if (states.length === 0) return;
+/**
+ * Writes what screening learnt from a batch in ONE statement: the new statistics of its accounts
+ * (a multi-row update), the payees paid (an upsert; a payee paid twice in the batch counts
+ * twice) and the alerts opened (a multi-row insert; their transactions are already inserted).
+ */
+export async function writeScreening(
+  q: Queryable,
+  w: { states: RiskState[]; payees: { accountId: string; payee: string; at: number }[]; alerts: NewAlert[] },
+): Promise<void> {
+  const { states, payees, alerts } = w;
+  if (states.length === 0 && payees.length === 0 && alerts.length === 0) return;
   await q.query(
-    `update fraud_account_stats s
-     set screened_count = v.screened, posted_count = v.posted, recent_at = v.recent::timestamptz[],
-         amounts = v.amounts::int8[], amount_at = v.amount_at::timestamptz[], amount_n = v.n, amount_mean = v.mean,
-         amount_m2 = v.m2, night_at = v.night::timestamptz[], last_seen_at = v.seen, last_ip = v.ip,
-         last_location = v.loc, day = v.day, day_total = v.total, updated_at = clock_timestamp()
-     from unnest($1::uuid[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int4[], $8::float8[],
-                 $9::float8[], $10::text[], $11::timestamptz[], $12::text[], $13::text[], $14::date[], $15::int8[])
-       as v (id, screened, posted, recent, amounts, amount_at, n, mean, m2, night, seen, ip, loc, day, total)
-     where s.account_id = v.id`,
+    `with stats as (
+       update fraud_account_stats s
+       set screened_count = v.screened, posted_count = v.posted, recent_at = v.recent::int8[],
+           amounts = v.amounts::int8[], amount_at = v.amount_at::int8[], amount_n = v.n, amount_mean = v.mean,
+           amount_m2 = v.m2, night_at = v.night::int8[], last_seen_at = v.seen, last_ip = v.ip,
+           last_location = v.loc, day = v.day, day_total = v.total, updated_at = clock_timestamp()
+       from unnest($1::uuid[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int4[], $8::float8[],
+                   $9::float8[], $10::text[], $11::timestamptz[], $12::text[], $13::text[], $14::date[], $15::int8[])
+         as v (id, screened, posted, recent, amounts, amount_at, n, mean, m2, night, seen, ip, loc, day, total)
+       where s.account_id = v.id),
+     payees as (
+       insert into fraud_known_payees (account_id, payee, first_paid_at, last_paid_at, payments)
+       select a, p, min(t), max(t), count(*) from unnest($16::uuid[], $17::text[], $18::timestamptz[]) as v (a, p, t)
+       group by a, p order by a, p
+       on conflict (account_id, payee) do update
+         set last_paid_at = greatest(fraud_known_payees.last_paid_at, excluded.last_paid_at),
+             payments = fraud_known_payees.payments + excluded.payments),
+     alerts as (
+       insert into fraud_alerts (id, transaction_id, account_id, customer_id, score, recommendation, reasons, amount,
+         currency, hold)
+       select * from unnest($19::uuid[], $20::uuid[], $21::uuid[], $22::uuid[], $23::int4[], $24::text[], $25::jsonb[],
+                            $26::int8[], $27::char(3)[], $28::text[]))
+     select 1`,
     [
       states.map((s) => s.accountId),
       states.map((s) => s.screenedCount),
       states.map((s) => s.postedCount),
-      states.map((s) => pgArray(s.recentAt.map(iso))),
-      states.map((s) => pgArray(s.amounts.map((x) => BigInt(Math.round(x)).toString()))),
-      states.map((s) => pgArray(s.amountAt.map(iso))),
+      states.map((s) => int8Array(s.recentAt)),
+      states.map((s) => int8Array(s.amounts)),
+      states.map((s) => int8Array(s.amountAt)),
       states.map((s) => s.amountN),
       states.map((s) => s.amountMean),
       states.map((s) => Math.max(0, s.amountM2)),
-      states.map((s) => pgArray(s.nightAt.map(iso))),
+      states.map((s) => int8Array(s.nightAt)),
       states.map((s) => (s.lastSeenAt === null ? null : iso(s.lastSeenAt))),
       states.map((s) => s.lastIp),
       states.map((s) => s.lastLocation),
       states.map((s) => s.day),
       states.map((s) => s.dayTotal.toString()),
+      payees.map((r) => r.accountId),
+      payees.map((r) => r.payee),
+      payees.map((r) => iso(r.at)),
+      alerts.map((a) => a.id),
+      alerts.map((a) => a.transactionId),
+      alerts.map((a) => a.accountId),
+      alerts.map((a) => a.customerId),
+      alerts.map((a) => a.score),
+      alerts.map((a) => a.recommendation),
+      alerts.map((a) => JSON.stringify(a.reasons)),
+      alerts.map((a) => a.amount.toString()),
+      alerts.map((a) => a.currency),
+      alerts.map((a) => a.hold),
     ],
-  );
-}
-
-/** Records payments to payees (one statement; a payee paid twice in the batch counts twice). */
-export async function recordPayees(
-  q: Queryable,
-  rows: { accountId: string; payee: string; at: number }[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  await q.query(
-    `insert into fraud_known_payees (account_id, payee, first_paid_at, last_paid_at, payments)
-     select a, p, min(t), max(t), count(*) from unnest($1::uuid[], $2::text[], $3::timestamptz[]) as v (a, p, t)
-     group by a, p order by a, p
-     on conflict (account_id, payee) do update
-       set last_paid_at = greatest(fraud_known_payees.last_paid_at, excluded.last_paid_at),
-           payments = fraud_known_payees.payments + excluded.payments`,
-    [rows.map((r) => r.accountId), rows.map((r) => r.payee), rows.map((r) => iso(r.at))],
   );
 }
 
@@ -243,6 +275,8 @@ export interface Alert {
   analystId: string | null;
   notes: AlertNote[];
   createdAt: string;
+  /** createdAt to the microsecond (the database's precision), for cursors. */
+  position: string;
   updatedAt: string;
   holdResolvedAt: string | null;
   closedAt: string | null;
@@ -277,13 +311,15 @@ interface AlertRow {
   analyst_id: string | null;
   notes: AlertNote[];
   created_at: string;
+  position: string;
   updated_at: string;
   hold_resolved_at: string | null;
   closed_at: string | null;
 }
 
 const alertColumns = `id, transaction_id, account_id, customer_id, status, score, recommendation, reasons, amount,
-  currency, hold, analyst_id, notes, created_at, updated_at, hold_resolved_at, closed_at`;
+  currency, hold, analyst_id, notes, created_at, updated_at, hold_resolved_at, closed_at,
+  to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as position`;
 
 function toAlert(r: AlertRow): Alert {
   return {
@@ -301,32 +337,11 @@ function toAlert(r: AlertRow): Alert {
     analystId: r.analyst_id,
     notes: r.notes,
     createdAt: r.created_at,
+    position: r.position,
     updatedAt: r.updated_at,
     holdResolvedAt: r.hold_resolved_at,
     closedAt: r.closed_at,
   };
-}
-
-export async function insertAlerts(q: Queryable, alerts: NewAlert[]): Promise<void> {
-  if (alerts.length === 0) return;
-  await q.query(
-    `insert into fraud_alerts (id, transaction_id, account_id, customer_id, score, recommendation, reasons, amount,
-       currency, hold)
-     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int4[], $6::text[], $7::jsonb[],
-                          $8::int8[], $9::char(3)[], $10::text[])`,
-    [
-      alerts.map((a) => a.id),
-      alerts.map((a) => a.transactionId),
-      alerts.map((a) => a.accountId),
-      alerts.map((a) => a.customerId),
-      alerts.map((a) => a.score),
-      alerts.map((a) => a.recommendation),
-      alerts.map((a) => JSON.stringify(a.reasons)),
-      alerts.map((a) => a.amount.toString()),
-      alerts.map((a) => a.currency),
-      alerts.map((a) => a.hold),
-    ],
-  );
 }
 
 export async function selectAlert(q: Queryable, id: string, forUpdate = false): Promise<Alert | undefined> {

@@ -8,8 +8,8 @@
 //   3. turn BLOCK_* movements into holds: a pending ledger transfer that expires after
 //      FRAUD_HOLD_TIMEOUT_SECONDS, transaction status PENDING_REVIEW, reply 202; attach the risk
 //      to every screened transaction; add the alert's audit row and outbox event;
-//   4. after the ledger: write the statistics of the movements that went through (one
-//      statement), their payees (one) and their alerts (one).
+//   4. after the ledger: write the statistics of the movements that went through, their payees
+//      and their alerts (one statement).
 //
 // Why this cannot deadlock: every transaction that takes these locks takes them in one global
 // order — idempotency keys (sorted) → fraud_account_stats rows (sorted by account id, one
@@ -135,7 +135,7 @@ export async function screenMovements(
   const targets = live.filter((i) => requests[i]!.screening);
   if (targets.length === 0) return undefined;
   const facts = targets.map((i) => requests[i]!.screening!);
-  const payees = [...new Set(facts.map((f) => f.payee).filter((p): p is string => p !== null))];
+  const payees = facts.flatMap((f) => (f.payee === null ? [] : [{ accountId: f.accountId, payee: f.payee }]));
   const { states: loaded, now } = await repo.lockStates(
     client,
     facts.map((f) => f.accountId),
@@ -197,9 +197,7 @@ export async function screenMovements(
           });
         }
       }
-      await repo.saveStates(c, [...final.values()]);
-      await repo.recordPayees(c, payments);
-      await repo.insertAlerts(c, alerts);
+      await repo.writeScreening(c, { states: [...final.values()], payees: payments, alerts });
     },
   };
 }

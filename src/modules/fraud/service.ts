@@ -72,7 +72,7 @@ async function present(q: Queryable, a: repo.Alert): Promise<AlertJson> {
   };
 }
 
-const CURSOR = /^([0-9T:.+\-Z ]{10,40})\|([0-9a-f-]{36})$/;
+const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/;
 
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   const m = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -80,7 +80,9 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
     throw new BankError('INVALID_REQUEST', 'The cursor is not valid');
   return { createdAt: m[1]!, id: m[2]! };
 }
-const encodeCursor = (a: repo.Alert) => Buffer.from(`${a.createdAt}|${a.id}`, 'utf8').toString('base64url');
+// The position is exact to the microsecond: a millisecond ISO string would skip rows created
+// within the same millisecond as the last row of a page.
+const encodeCursor = (a: repo.Alert) => Buffer.from(`${a.position}|${a.id}`, 'utf8').toString('base64url');
 
 const noteOf = (actor: AuditActor, text: string | undefined): repo.AlertNote | undefined =>
   text === undefined ? undefined : { at: new Date().toISOString(), by: actor.userId, text };

@@ -1,6 +1,6 @@
-// SQL of statements: one indexed range read of an account's ledger entries, each joined to the
-// customer-facing transaction it belongs to (by the transfer that moved the money, or the one
-// that settled a hold), to its ledger transfer (the code, when there is no transaction), and to
+// SQL of statements: one indexed range read of an account's ledger entries, each with the
+// customer-facing transaction it belongs to (by the transfer that moved the money, or else the
+// one that settled a hold), its ledger transfer (the code, when there is no transaction), and
 // the other side's account number.
 import type { Queryable } from '../../platform/db/pool.js';
 
@@ -9,7 +9,6 @@ export interface StatementLineRow {
   created_at: string;
   amount: bigint;
   balance_after: bigint;
-  transfer_id: string;
   code: string;
   transaction_id: string | null;
   reference: string | null;
@@ -21,9 +20,11 @@ export interface StatementLineRow {
 }
 
 /**
- * The account's entries with from <= created_at <= to, in ledger order. An account's entries
- * are written under its row lock, so their ids and times rise together and the rows of a period
- * are one contiguous stretch of its balance chain.
+ * The account's entries with from <= created_at <= to, in posting order (created_at, id), read
+ * from ledger_entries_account_time_idx. Each line's transaction, transfer and counterparty are
+ * looked up by index (LATERAL, with OFFSET 0 as a fence against flattening), so the cost
+ * follows the number of lines, never the size of the transactions or transfers tables: a hash
+ * join would read both tables whole once a statement is large.
  */
 export async function selectStatementLines(
   q: Queryable,
@@ -32,20 +33,22 @@ export async function selectStatementLines(
   to: string,
 ): Promise<StatementLineRow[]> {
   const { rows } = await q.query<StatementLineRow>(
-    `select e.id as entry_id, e.created_at, e.amount, e.balance_after, e.transfer_id, t.code,
-            coalesce(tx.id, ts.id) as transaction_id,
-            coalesce(tx.reference, ts.reference) as reference,
-            coalesce(tx.type, ts.type) as type,
-            coalesce(tx.description, ts.description) as description,
-            coalesce(tx.category, ts.category) as category,
-            other.account_number as counterparty_number,
-            coalesce(tx.counterparty, ts.counterparty) ->> 'name' as counterparty_name
+    `select e.id as entry_id, e.created_at, e.amount, e.balance_after, t.code,
+            x.id as transaction_id, x.reference, x.type, x.description, x.category,
+            other.account_number as counterparty_number, x.counterparty ->> 'name' as counterparty_name
      from ledger_entries e
-     join ledger_transfers t on t.id = e.transfer_id
-     left join transactions tx on tx.transfer_id = e.transfer_id
-     left join transactions ts on ts.settlement_transfer_id = e.transfer_id
-     left join accounts other
-       on other.id = case when e.amount < 0 then t.credit_account_id else t.debit_account_id end
+     cross join lateral (
+       select code, debit_account_id, credit_account_id from ledger_transfers where id = e.transfer_id offset 0) t
+     left join lateral (
+       (select id, reference, type, description, category, counterparty from transactions
+        where transfer_id = e.transfer_id)
+       union all
+       (select id, reference, type, description, category, counterparty from transactions
+        where settlement_transfer_id = e.transfer_id)
+       limit 1) x on true
+     left join lateral (
+       select account_number from accounts
+       where id = case when e.amount < 0 then t.credit_account_id else t.debit_account_id end offset 0) other on true
      where e.account_id = $1 and e.created_at >= $2::timestamptz and e.created_at <= $3::timestamptz
      order by e.created_at, e.id`,
     [accountId, from, to],

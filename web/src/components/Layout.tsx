@@ -79,7 +79,17 @@ export function Layout({
           >
             <span aria-hidden="true">☰</span> Menu
           </button>
-          <nav id="site-nav" aria-label="Main" className={menuOpen ? 'open' : ''}>
+          <nav
+            id="site-nav"
+            aria-label="Main"
+            className={menuOpen ? 'open' : ''}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape' && menuOpen) {
+                setMenuOpen(false);
+                document.querySelector<HTMLButtonElement>('.menu-toggle')?.focus();
+              }
+            }}
+          >
             <ul>
               {items.map((n) => (
                 <li key={n.to}>

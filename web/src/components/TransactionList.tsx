@@ -32,12 +32,15 @@ export function TransactionList({
   accounts,
   perspective,
   caption,
+  links = true,
 }: {
   items: Transaction[];
   accounts: Account[];
   /** Whose side the signs are from: one account, or all of the customer's accounts. */
   perspective: ReadonlySet<string>;
   caption: string;
+  /** Link each row to the transaction page (the customer's own view). */
+  links?: boolean;
 }) {
   const byId = new Map(accounts.map((a) => [a.id, a]));
   return (
@@ -69,9 +72,13 @@ export function TransactionList({
               <tr key={t.id} data-testid="tx-row">
                 <td className="nowrap hide-sm">{formatDateTime(t.createdAt)}</td>
                 <td>
-                  <Link to={`/transactions/${t.id}`} className="tx-link">
-                    {t.description ?? humanize(t.type)}
-                  </Link>
+                  {links ? (
+                    <Link to={`/transactions/${t.id}`} className="tx-link">
+                      {t.description ?? humanize(t.type)}
+                    </Link>
+                  ) : (
+                    <span className="tx-link">{t.description ?? humanize(t.type)}</span>
+                  )}
                   <span className="tx-sub">{counterpart(t, dir, byId)}</span>
                   <span className="tx-sub show-sm">{formatDateTime(t.createdAt)}</span>
                   {t.tags.length > 0 ? (

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { api, isApiError } from '../api';
 import { TransactionList } from '../components/TransactionList';
 import {
+  accountLabel,
   accountName,
   Badge,
   ConfirmDialog,
@@ -296,7 +297,11 @@ export function History({ account, accounts }: { account: Account; accounts: Acc
       </form>
       {q.isPending ? <Loading label="Loading history…" /> : null}
       <ErrorNotice error={q.error} />
-      {q.data && items.length === 0 ? <Empty>No transactions match.</Empty> : null}
+      {q.data && items.length === 0 ? (
+        <Empty>
+          {Object.values(filters).some(Boolean) ? 'No transactions match.' : 'No transactions yet.'}
+        </Empty>
+      ) : null}
       {items.length > 0 ? (
         <div className="card flush">
           <TransactionList
@@ -446,7 +451,7 @@ export function AccountDetailPage({ id }: { id: string }) {
           <span className="stat-label">Available</span>
           <Money amount={a.availableBalance} currency={a.currency} className="stat-value" />
         </div>
-        <div className="card stat">
+        <div className="card stat stat-details">
           <span className="stat-label">Details</span>
           <dl className="mini-dl">
             <dt>Opened</dt>
@@ -496,6 +501,33 @@ export function AccountDetailPage({ id }: { id: string }) {
           send money.
         </p>
       </ConfirmDialog>
+    </>
+  );
+}
+
+export function StatementsPage() {
+  const accounts = useAccounts();
+  const list = accounts.data ?? [];
+  const [id, setId] = useState('');
+  const account = list.find((a) => a.id === id) ?? list[0];
+  return (
+    <>
+      <PageHeader title="Statements" subtitle="Download a statement of any period as CSV or PDF." />
+      {accounts.isPending ? <Loading /> : null}
+      <ErrorNotice error={accounts.error} />
+      {accounts.data && list.length === 0 ? <Empty>You have no accounts yet.</Empty> : null}
+      {account ? (
+        <div className="card form-card">
+          <SelectField
+            label="Account"
+            name="account"
+            value={account.id}
+            onChange={setId}
+            options={list.map((a) => ({ value: a.id, label: accountLabel(a) }))}
+          />
+          <StatementLinks key={account.id} account={account} />
+        </div>
+      ) : null}
     </>
   );
 }

@@ -52,7 +52,7 @@ function amountHint(currency: string | undefined) {
   return d === 0 ? `Whole ${currency}, no decimals` : `In ${currency}, up to ${d} decimals`;
 }
 
-function Result({ tx, children }: { tx: Transaction; children?: ReactNode }) {
+function Result({ tx, children, link = true }: { tx: Transaction; children?: ReactNode; link?: boolean }) {
   return (
     <div className="notice notice-success" role="status" data-testid="movement-result">
       <p>
@@ -68,10 +68,12 @@ function Result({ tx, children }: { tx: Transaction; children?: ReactNode }) {
         <Money amount={tx.amount} currency={tx.currency} /> · reference{' '}
         <span className="mono">{tx.reference}</span> <Badge status={tx.status} />
       </p>
-      <p>
-        <Link to={`/transactions/${tx.id}`}>View the transaction</Link>
-        {children}
-      </p>
+      {link ? (
+        <p>
+          <Link to={`/transactions/${tx.id}`}>View the transaction</Link>
+          {children}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -364,11 +366,14 @@ export function CashForm({
   accounts,
   initialId = '',
   onDone,
+  staff = false,
 }: {
   kind: 'deposit' | 'withdrawal';
   accounts: Account[];
   initialId?: string;
   onDone?: (tx: Transaction) => void;
+  /** A teller at the counter (the transaction page is the customer's). */
+  staff?: boolean;
 }) {
   const toast = useToast();
   const move = useMoneyMovement(kind === 'deposit' ? '/api/v1/deposits' : '/api/v1/withdrawals');
@@ -411,7 +416,7 @@ export function CashForm({
 
   return (
     <form className="card form-card" onSubmit={submit} noValidate aria-label={verb}>
-      {done ? <Result tx={done} /> : null}
+      {done ? <Result tx={done} link={!staff} /> : null}
       <ErrorNotice error={move.error} title={`The ${kind} was refused`} />
       <SelectField
         label="Account"

@@ -3,12 +3,9 @@ import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { Badge, ErrorNotice, formatDateTime, PageHeader, TextField } from '../components/ui';
-import { StatementLinks } from './Accounts';
-import { useAccounts } from '../queries';
 import { useSession } from '../session';
 import { useToast } from '../toast';
 import type { Customer, Me } from '../types';
-import { SelectField, Loading, Empty, accountLabel } from '../components/ui';
 
 function ProfileForm({ customer }: { customer: Customer }) {
   const { refetch } = useSession();
@@ -279,7 +276,7 @@ function MfaSection({ me }: { me: Me }) {
             Add this key to an authenticator app (scan the link on a phone, or type the secret), then enter
             the code it shows.
           </p>
-          <dl className="dl">
+          <dl className="dl spaced">
             <dt>Secret</dt>
             <dd className="mono secret" data-testid="mfa-secret">
               {setup.data.secret.replace(/(.{4})/g, '$1 ').trim()}
@@ -331,38 +328,11 @@ export function ProfilePage({ me }: { me: Me }) {
         title="Profile & security"
         subtitle={`Signed in as ${me.user.email}${me.user.lastLoginAt ? ` · last sign-in ${formatDateTime(me.user.lastLoginAt)}` : ''}`}
       />
-      <div className="stack">
+      <div className={me.customer ? 'profile-grid' : 'profile-grid no-details'}>
         {me.customer ? <ProfileForm customer={me.customer} /> : null}
         <MfaSection me={me} />
         <PasswordForm />
       </div>
-    </>
-  );
-}
-
-export function StatementsPage() {
-  const accounts = useAccounts();
-  const list = accounts.data ?? [];
-  const [id, setId] = useState('');
-  const account = list.find((a) => a.id === id) ?? list[0];
-  return (
-    <>
-      <PageHeader title="Statements" subtitle="Download a statement of any period as CSV or PDF." />
-      {accounts.isPending ? <Loading /> : null}
-      <ErrorNotice error={accounts.error} />
-      {accounts.data && list.length === 0 ? <Empty>You have no accounts yet.</Empty> : null}
-      {account ? (
-        <div className="card form-card">
-          <SelectField
-            label="Account"
-            name="account"
-            value={account.id}
-            onChange={setId}
-            options={list.map((a) => ({ value: a.id, label: accountLabel(a) }))}
-          />
-          <StatementLinks key={account.id} account={account} />
-        </div>
-      ) : null}
     </>
   );
 }

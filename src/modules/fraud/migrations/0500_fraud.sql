@@ -1,25 +1,26 @@
 -- Fraud screening (R5): per-account statistics kept incrementally in the posting transaction,
 -- the payees each account has paid, and the alerts analysts work. See docs/fraud.md.
 
--- One row per account that has sent money. Everything a rule needs is in this row (plus the
--- payee rows a movement names), so screening a batch costs one indexed read whatever the
--- account's history. Rings are arrays, oldest first, bounded in size.
+-- One row per account. Everything a rule needs is in this row (plus the payee rows a movement
+-- names), so screening a batch costs one indexed read whatever the account's history. Rings are
+-- arrays, oldest first, bounded in size; times in them are epoch milliseconds (bigint), which
+-- are cheaper to read and write in bulk than timestamptz arrays.
 create table fraud_account_stats (
   account_id uuid primary key references accounts (id),
   -- Outgoing movements screened and accepted (posted or held), and of those the posted ones.
   screened_count bigint not null default 0 check (screened_count >= 0),
   posted_count bigint not null default 0 check (posted_count >= 0 and posted_count <= screened_count),
   -- Velocity: times of the last (at most 64) accepted outgoing movements.
-  recent_at timestamptz[] not null default '{}' check (cardinality(recent_at) <= 64),
+  recent_at bigint[] not null default '{}' check (cardinality(recent_at) <= 64),
   -- The amount window: exactly the last (at most 100) posted outgoing amounts of the last 90
   -- days, with their times, and Welford's running count, mean and M2 of those amounts.
   amounts bigint[] not null default '{}' check (cardinality(amounts) <= 100),
-  amount_at timestamptz[] not null default '{}',
+  amount_at bigint[] not null default '{}',
   amount_n integer not null default 0,
   amount_mean double precision not null default 0,
   amount_m2 double precision not null default 0 check (amount_m2 >= 0),
   -- Unusual hour: times of the last (at most 16) posted movements in the customer's local night.
-  night_at timestamptz[] not null default '{}' check (cardinality(night_at) <= 16),
+  night_at bigint[] not null default '{}' check (cardinality(night_at) <= 16),
   -- Impossible travel: the previous posted movement that came with an IP or location.
   last_seen_at timestamptz,
   last_ip text,
@@ -30,6 +31,17 @@ create table fraud_account_stats (
   updated_at timestamptz not null default now(),
   check (cardinality(amount_at) = cardinality(amounts) and amount_n = cardinality(amounts))
 );
+
+-- Every account has its row from the start (so screening reads, never inserts, on the money
+-- path): created with the account, in the same statement.
+create function fraud_stats_for_new_accounts() returns trigger language plpgsql as $$
+begin
+  insert into fraud_account_stats (account_id) select id from new_accounts on conflict do nothing;
+  return null;
+end $$;
+create trigger accounts_fraud_stats after insert on accounts
+  referencing new table as new_accounts for each statement execute function fraud_stats_for_new_accounts();
+insert into fraud_account_stats (account_id) select id from accounts on conflict do nothing;
 
 -- Payees an account has paid (posted movements only): "account:<uuid>" or "external:<bank>:<number>".
 create table fraud_known_payees (

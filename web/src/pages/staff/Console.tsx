@@ -19,6 +19,7 @@ import {
   useCapability,
 } from '../../components/ui';
 import { Link } from '../../router';
+import { useInvalidateMoney } from '../../queries';
 import { useToast } from '../../toast';
 import type { AdminUser, AuditRecord, FraudAlert, Me, Page, Role } from '../../types';
 
@@ -44,56 +45,85 @@ export function StaffHomePage({ me }: { me: Me }) {
 
 // ---- fraud alerts --------------------------------------------------------------------------
 
-function alertAmount(a: FraudAlert) {
-  if (typeof a.amount === 'string' && typeof a.currency === 'string')
-    return <Money amount={a.amount} currency={a.currency} />;
-  return '—';
-}
+type Decision = 'release' | 'reject' | 'INVESTIGATING' | 'RESOLVED' | 'FALSE_POSITIVE';
 
-function reasonsOf(a: FraudAlert): string {
-  const r = a.reasons ?? a.rules;
-  if (Array.isArray(r)) return r.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ');
-  if (typeof r === 'string') return r;
-  return '—';
-}
+const DECISIONS: Record<Decision, { title: string; confirm: string; danger?: boolean; done: string }> = {
+  release: {
+    title: 'Release the held payment?',
+    confirm: 'Release',
+    done: 'Released: the payment goes ahead',
+  },
+  reject: {
+    title: 'Reject the held payment?',
+    confirm: 'Reject',
+    danger: true,
+    done: 'Rejected: the held funds are returned',
+  },
+  INVESTIGATING: { title: 'Start investigating?', confirm: 'Investigate', done: 'Marked as investigating' },
+  RESOLVED: { title: 'Resolve this alert?', confirm: 'Resolve', done: 'Alert resolved' },
+  FALSE_POSITIVE: {
+    title: 'Close as a false positive?',
+    confirm: 'False positive',
+    done: 'Closed as a false positive',
+  },
+};
 
 function AlertActions({ alert }: { alert: FraudAlert }) {
   const qc = useQueryClient();
   const toast = useToast();
-  const [action, setAction] = useState<'release' | 'reject' | null>(null);
+  const invalidateMoney = useInvalidateMoney();
+  const [action, setAction] = useState<Decision | null>(null);
   const [notes, setNotes] = useState('');
   const act = useMutation({
-    mutationFn: (a: 'release' | 'reject') =>
-      api.post(`/api/v1/fraud/alerts/${alert.id}/${a}`, notes.trim() ? { notes: notes.trim() } : undefined),
+    mutationFn: (a: Decision) => {
+      const n = notes.trim() ? { notes: notes.trim() } : undefined;
+      return a === 'release' || a === 'reject'
+        ? api.post(`/api/v1/fraud/alerts/${alert.id}/${a}`, n)
+        : api.patch(`/api/v1/fraud/alerts/${alert.id}`, { status: a, ...n });
+    },
     onSuccess: async (_d, a) => {
-      toast.success(
-        a === 'release' ? 'Released: the payment goes ahead' : 'Rejected: the held funds are returned',
-      );
+      toast.success(DECISIONS[a].done);
       setAction(null);
       setNotes('');
-      await qc.invalidateQueries({ queryKey: ['fraud'] });
+      await Promise.all([qc.invalidateQueries({ queryKey: ['fraud'] }), invalidateMoney()]);
     },
     onError: (e) => toast.error(errorMessage(e)),
   });
+  const open = alert.status === 'OPEN' || alert.status === 'INVESTIGATING';
+  const buttons: Decision[] = [
+    ...(alert.hold === 'HELD' ? (['release', 'reject'] as const) : []),
+    ...(alert.status === 'OPEN' ? (['INVESTIGATING'] as const) : []),
+    ...(open && alert.hold !== 'HELD' ? (['RESOLVED', 'FALSE_POSITIVE'] as const) : []),
+  ];
+  if (buttons.length === 0) return null;
+  const d = action ? DECISIONS[action] : null;
   return (
-    <>
-      <button type="button" className="btn btn-small" onClick={() => setAction('release')}>
-        Release
-      </button>{' '}
-      <button type="button" className="btn btn-small btn-danger" onClick={() => setAction('reject')}>
-        Reject
-      </button>
+    <div className="button-row">
+      {buttons.map((b) => (
+        <button
+          key={b}
+          type="button"
+          className={`btn btn-small ${DECISIONS[b].danger ? 'btn-danger' : b === 'release' ? 'btn-primary' : ''}`}
+          onClick={() => setAction(b)}
+        >
+          {DECISIONS[b].confirm}
+        </button>
+      ))}
       <ConfirmDialog
         open={action !== null}
-        title={action === 'release' ? 'Release this payment?' : 'Reject this payment?'}
-        confirmLabel={action === 'release' ? 'Release' : 'Reject'}
-        danger={action === 'reject'}
+        title={d?.title ?? ''}
+        confirmLabel={d?.confirm ?? ''}
+        danger={!!d?.danger}
         busy={act.isPending}
         onConfirm={() => action && act.mutate(action)}
         onCancel={() => setAction(null)}
       >
+        <p>
+          <Money amount={alert.amount} currency={alert.currency} /> · score {alert.score} ·{' '}
+          {alert.recommendation.replace(/_/g, ' ').toLowerCase()}
+        </p>
         <TextAreaField
-          label="Notes (optional)"
+          label="Notes (optional, kept with the alert)"
           name="notes"
           value={notes}
           onChange={setNotes}
@@ -101,24 +131,33 @@ function AlertActions({ alert }: { alert: FraudAlert }) {
           maxLength={1000}
         />
       </ConfirmDialog>
-    </>
+    </div>
   );
 }
 
 export function FraudPage() {
   const available = useCapability('GET /api/v1/fraud/alerts');
   const [status, setStatus] = useState('OPEN');
-  const q = useQuery({
-    queryKey: ['fraud', status],
+  const [hold, setHold] = useState('');
+  const q = useInfiniteQuery({
+    queryKey: ['fraud', status, hold],
     enabled: available === true,
-    queryFn: () =>
-      api.get<Page<FraudAlert>>('/api/v1/fraud/alerts', { status: status || undefined, limit: 50 }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (p: Page<FraudAlert>) => p.nextCursor ?? undefined,
+    queryFn: ({ pageParam }) =>
+      api.get<Page<FraudAlert>>('/api/v1/fraud/alerts', {
+        status: status || undefined,
+        hold: hold || undefined,
+        limit: 50,
+        cursor: pageParam,
+      }),
   });
+  const items = q.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <>
       <PageHeader
         title="Fraud alerts"
-        subtitle="Payments held by fraud screening wait here for a decision."
+        subtitle="Movements that fraud screening held or flagged wait here for a decision."
       />
       {available === undefined ? <Loading /> : null}
       {available === false ? <Unavailable what="Fraud screening" /> : null}
@@ -132,16 +171,30 @@ export function FraudPage() {
               onChange={setStatus}
               options={[
                 { value: 'OPEN', label: 'Open' },
+                { value: 'INVESTIGATING', label: 'Investigating' },
+                { value: 'RESOLVED', label: 'Resolved' },
+                { value: 'FALSE_POSITIVE', label: 'False positive' },
+                { value: '', label: 'Any status' },
+              ]}
+            />
+            <SelectField
+              label="Hold"
+              name="hold"
+              value={hold}
+              onChange={setHold}
+              options={[
+                { value: '', label: 'Any' },
+                { value: 'HELD', label: 'Held' },
                 { value: 'RELEASED', label: 'Released' },
                 { value: 'REJECTED', label: 'Rejected' },
-                { value: '', label: 'All' },
+                { value: 'EXPIRED', label: 'Expired' },
               ]}
             />
           </div>
           {q.isPending ? <Loading /> : null}
           <ErrorNotice error={q.error} />
-          {q.data && q.data.items.length === 0 ? <Empty>No alerts.</Empty> : null}
-          {q.data && q.data.items.length > 0 ? (
+          {q.data && items.length === 0 ? <Empty>No alerts.</Empty> : null}
+          {items.length > 0 ? (
             <div className="card flush">
               <div className="table-wrap">
                 <table className="table stack-sm">
@@ -149,11 +202,11 @@ export function FraudPage() {
                   <thead>
                     <tr>
                       <th scope="col">Raised</th>
-                      <th scope="col">Score</th>
-                      <th scope="col">Reasons</th>
                       <th scope="col" className="num">
                         Amount
                       </th>
+                      <th scope="col">Score</th>
+                      <th scope="col">Reasons</th>
                       <th scope="col">Status</th>
                       <th scope="col">
                         <span className="sr-only">Actions</span>
@@ -161,21 +214,58 @@ export function FraudPage() {
                     </tr>
                   </thead>
                   <tbody>
-                    {q.data.items.map((a) => (
-                      <tr key={a.id}>
+                    {items.map((a) => (
+                      <tr key={a.id} data-testid="alert-row">
                         <td className="nowrap" data-label="Raised">
-                          {formatDateTime(a.createdAt)}
+                          <span>
+                            {formatDateTime(a.createdAt)}
+                            <span className="tx-sub">
+                              <Link to={`/staff/customers/${a.customerId}`}>Customer</Link>
+                            </span>
+                          </span>
                         </td>
-                        <td data-label="Score">{a.score ?? '—'}</td>
-                        <td data-label="Reasons">{reasonsOf(a)}</td>
                         <td className="num" data-label="Amount">
-                          {alertAmount(a)}
+                          <Money amount={a.amount} currency={a.currency} />
+                        </td>
+                        <td data-label="Score">
+                          <span>
+                            <strong>{a.score}</strong>
+                            <span className="tx-sub">
+                              {a.recommendation.replace(/_/g, ' ').toLowerCase()}
+                            </span>
+                          </span>
+                        </td>
+                        <td data-label="Reasons">
+                          <ul className="plain-list">
+                            {a.reasons.map((r) => (
+                              <li key={r.rule}>
+                                {r.reason} <span className="hint">(+{r.score})</span>
+                              </li>
+                            ))}
+                          </ul>
+                          {a.notes.length > 0 ? (
+                            <details>
+                              <summary>
+                                {a.notes.length} note{a.notes.length === 1 ? '' : 's'}
+                              </summary>
+                              <ul className="plain-list">
+                                {a.notes.map((n) => (
+                                  <li key={`${n.at}:${n.text}`}>
+                                    <span className="hint">{formatDateTime(n.at)}:</span> {n.text}
+                                  </li>
+                                ))}
+                              </ul>
+                            </details>
+                          ) : null}
                         </td>
                         <td data-label="Status">
-                          <Badge status={a.status} />
+                          <span className="badges">
+                            <Badge status={a.status} />
+                            {a.hold ? <Badge status={a.hold} /> : null}
+                          </span>
                         </td>
                         <td className="actions-cell">
-                          {a.status === 'OPEN' ? <AlertActions alert={a} /> : null}
+                          <AlertActions alert={a} />
                         </td>
                       </tr>
                     ))}
@@ -183,6 +273,13 @@ export function FraudPage() {
                 </table>
               </div>
             </div>
+          ) : null}
+          {q.hasNextPage ? (
+            <p className="center">
+              <button type="button" className="btn" onClick={() => void q.fetchNextPage()}>
+                Load more
+              </button>
+            </p>
           ) : null}
         </div>
       ) : null}
@@ -557,10 +654,23 @@ export function UsersPage({ me }: { me: Me }) {
       }),
   });
   const items = q.data?.pages.flatMap((p) => p.items) ?? [];
+  const [adding, setAdding] = useState(false);
   return (
     <>
-      <PageHeader title="Users and roles" />
-      <NewStaffForm />
+      <PageHeader
+        title="Users and roles"
+        actions={
+          <button
+            type="button"
+            className="btn btn-primary"
+            aria-expanded={adding}
+            onClick={() => setAdding((a) => !a)}
+          >
+            Add a staff user
+          </button>
+        }
+      />
+      {adding ? <NewStaffForm /> : null}
       <form
         className="card filters"
         role="search"

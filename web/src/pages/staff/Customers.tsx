@@ -19,7 +19,8 @@ import {
 import { useAccounts, useInvalidateMoney } from '../../queries';
 import { Link, useRouter, useSearchParams } from '../../router';
 import { useToast } from '../../toast';
-import type { Account, Customer, Me, Page } from '../../types';
+import type { Account, Customer, Me, Page, Transaction } from '../../types';
+import { TransactionList } from '../../components/TransactionList';
 import { CashForm } from '../MoveMoney';
 
 export function CustomerSearchPage() {
@@ -171,6 +172,35 @@ function FreezeButton({ account }: { account: Account }) {
   );
 }
 
+function CustomerActivity({ customerId, accounts }: { customerId: string; accounts: Account[] }) {
+  const available = useCapability('GET /api/v1/transactions');
+  const q = useQuery({
+    queryKey: ['recent', 'customer', customerId],
+    enabled: available === true,
+    queryFn: () => api.get<Page<Transaction>>('/api/v1/transactions', { customerId, limit: 20 }),
+  });
+  if (available === false) return null;
+  return (
+    <section className="section" aria-labelledby="cust-activity">
+      <h2 id="cust-activity">Recent transactions</h2>
+      {q.isPending ? <Loading /> : null}
+      <ErrorNotice error={q.error} />
+      {q.data && q.data.items.length === 0 ? <Empty>No transactions.</Empty> : null}
+      {q.data && q.data.items.length > 0 ? (
+        <div className="card flush">
+          <TransactionList
+            items={q.data.items}
+            accounts={accounts}
+            perspective={new Set(accounts.map((a) => a.id))}
+            caption="Recent transactions of the customer"
+            links={false}
+          />
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
 export function CustomerViewPage({ id, me }: { id: string; me: Me }) {
   const customer = useQuery({
     queryKey: ['customer', id],
@@ -285,6 +315,7 @@ export function CustomerViewPage({ id, me }: { id: string; me: Me }) {
           </div>
         ) : null}
       </section>
+      <CustomerActivity customerId={id} accounts={accounts.data ?? []} />
       {canCash && active.length > 0 ? (
         <section className="section" aria-labelledby="cash-title">
           <h2 id="cash-title">Cash at the counter</h2>
@@ -294,7 +325,7 @@ export function CustomerViewPage({ id, me }: { id: string; me: Me }) {
             ) : (
               <div>
                 <h3>Cash deposit</h3>
-                <CashForm kind="deposit" accounts={active} />
+                <CashForm kind="deposit" accounts={active} staff />
               </div>
             )}
             {hasWithdrawals === false ? (
@@ -302,7 +333,7 @@ export function CustomerViewPage({ id, me }: { id: string; me: Me }) {
             ) : (
               <div>
                 <h3>Cash withdrawal</h3>
-                <CashForm kind="withdrawal" accounts={active} />
+                <CashForm kind="withdrawal" accounts={active} staff />
               </div>
             )}
           </div>
