@@ -414,6 +414,31 @@ describe('screening on the money path', () => {
   });
 });
 
+describe('configuration', () => {
+  it('FRAUD_SCREENING_ENABLED=false: nothing is scored, nothing held', async () => {
+    const off = await createAuthTestApp({ ...env, FRAUD_SCREENING_ENABLED: 'false' });
+    try {
+      const who = await customer(off);
+      const payee = await registerCustomer(off.app);
+      const a = await funded(off, who, '100.00');
+      const b = await openAccount(off.app, payee);
+      const replies = [];
+      for (let i = 0; i < 12; i++)
+        replies.push(await transfer(off.app, who, a.id, b.id, '1.00', i % 2 ? HOME_IP : AWAY_IP));
+      expect(replies.map((r) => [r.statusCode, r.json().risk])).toEqual(Array(12).fill([201, undefined]));
+      expect((await off.db.pool.query('select count(*)::int as n from fraud_alerts')).rows[0].n).toBe(0);
+    } finally {
+      await off.close();
+    }
+  });
+
+  it('a bad FRAUD_RULES_JSON stops the app from starting, naming the field', async () => {
+    await expect(
+      createAuthTestApp({ ...env, FRAUD_RULES_JSON: '{"velocity":{"windowSeconds":"soon"}}' }),
+    ).rejects.toThrow(/Invalid FRAUD_RULES_JSON:\n\s+velocity\.windowSeconds/);
+  });
+});
+
 describe('held movements: released or rejected exactly once, or expired with the funds back', () => {
   it('release posts the held movement once; a second release or a reject is 409 and changes nothing', async () => {
     const { alice, a, b, tx, alert } = await heldTransfer('250.00');

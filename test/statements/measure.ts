@@ -32,9 +32,11 @@ import { createLogger } from '../../src/platform/log.js';
 import { createMetrics } from '../../src/platform/metrics.js';
 import { openAccount } from '../../src/modules/accounts/service.js';
 import { internalAccountId } from '../../src/modules/ledger/service.js';
+import { CURRENCY_TOTALS_SQL, DAILY_VOLUMES_SQL } from '../../src/modules/reports/repo.js';
 import { statementCsv } from '../../src/modules/statements/csv.js';
 import { planPages, statementPdf } from '../../src/modules/statements/pdf.js';
 import { resolvePeriod } from '../../src/modules/statements/period.js';
+import { STATEMENT_LINES_SQL } from '../../src/modules/statements/repo.js';
 import { buildStatement, toStatementView } from '../../src/modules/statements/service.js';
 import { createAccount, vaultOf, writeHistorySql } from './fixtures.js';
 
@@ -159,26 +161,12 @@ async function main(): Promise<void> {
     await pool.query('vacuum analyze');
     log(`${STATEMENT_ENTRIES.toLocaleString('en-US')} entries written for one account`);
 
-    const explainStatement = async (title: string) => {
-      await explain(
-        pool,
-        title,
-        // the query of src/modules/statements/repo.ts selectStatementLines
-        `select e.id as entry_id, e.created_at, e.amount, e.balance_after, e.transfer_id, t.code,
-              coalesce(tx.id, ts.id) as transaction_id, coalesce(tx.reference, ts.reference) as reference,
-              coalesce(tx.type, ts.type) as type, coalesce(tx.description, ts.description) as description,
-              coalesce(tx.category, ts.category) as category, other.account_number as counterparty_number,
-              coalesce(tx.counterparty, ts.counterparty) ->> 'name' as counterparty_name
-       from ledger_entries e
-       join ledger_transfers t on t.id = e.transfer_id
-       left join transactions tx on tx.transfer_id = e.transfer_id
-       left join transactions ts on ts.settlement_transfer_id = e.transfer_id
-       left join accounts other on other.id = case when e.amount < 0 then t.credit_account_id else t.debit_account_id end
-       where e.account_id = $1 and e.created_at >= $2::timestamptz and e.created_at <= $3::timestamptz
-       order by e.created_at, e.id`,
-        [account.id, `${YEAR_FROM}T00:00:00Z`, `${YEAR_TO}T23:59:59.999999Z`],
-      );
-    };
+    const explainStatement = (title: string) =>
+      explain(pool, title, STATEMENT_LINES_SQL, [
+        account.id,
+        `${YEAR_FROM}T00:00:00Z`,
+        `${YEAR_TO}T23:59:59.999999Z`,
+      ]);
     // Where the time of a statement goes, below HTTP.
     const breakdown = async () => {
       const period = resolvePeriod({ from: YEAR_FROM, to: YEAR_TO }, { maxDays: 366, defaultFrom: 30 });
@@ -192,19 +180,23 @@ async function main(): Promise<void> {
       );
     };
 
-    const statementUrl = (format: string) =>
-      `/api/v1/accounts/${account.id}/statement?from=${YEAR_FROM}&to=${YEAR_TO}&format=${format}`;
     const timeStatements = async (label: string) => {
-      for (const format of ['json', 'csv', 'pdf']) {
-        const r = await timed(3, async () => {
-          const res = await app.inject({ method: 'GET', url: statementUrl(format), headers });
-          if (res.statusCode !== 200)
-            throw new Error(`${format}: ${res.statusCode} ${res.body.slice(0, 300)}`);
-          return res.rawPayload.length;
-        });
-        log(
-          `${label}: one-year statement, ${format.toUpperCase()}: ${ms(r)}, ${(r.last / 1e6).toFixed(1)} MB`,
-        );
+      for (const [span, from, to] of [
+        ['one-year', YEAR_FROM, YEAR_TO],
+        ['one-month (June)', '2025-06-01', '2025-06-30'],
+      ] as const) {
+        for (const format of ['json', 'csv', 'pdf']) {
+          const url = `/api/v1/accounts/${account.id}/statement?from=${from}&to=${to}&format=${format}`;
+          const r = await timed(3, async () => {
+            const res = await app.inject({ method: 'GET', url, headers });
+            if (res.statusCode !== 200)
+              throw new Error(`${format}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+            return res.rawPayload.length;
+          });
+          log(
+            `${label}: ${span} statement, ${format.toUpperCase()}: ${ms(r)}, ${(r.last / 1e6).toFixed(2)} MB`,
+          );
+        }
       }
     };
     await timeStatements('100k entries');
@@ -335,29 +327,15 @@ async function main(): Promise<void> {
           `balances match the ledger: ${r.last.result.balances.every((b) => b.matchesLedger)})`,
       );
     }
-    await explain(
-      pool,
-      'system report: daily volumes over one year (1M transactions)',
-      `select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD') as day, type, currency, count(*) as count,
-              sum(amount)::text as sum
-       from transactions
-       where created_at >= $1::timestamptz and created_at <= $2::timestamptz and status in ('COMPLETED', 'REVERSED')
-       group by 1, 2, 3 order by 1, 2, 3`,
-      [`${YEAR_FROM}T00:00:00Z`, `${YEAR_TO}T23:59:59.999999Z`],
-    );
-    await explain(
-      pool,
-      'system report: balances per currency',
-      `with product as (
-         select l.currency, count(*) as accounts, sum(l.credits_posted - l.debits_posted) as balance
-         from accounts a join ledger_accounts l on l.id = a.id group by 1),
-       ledger as (
-         select currency, sum(credits_posted - debits_posted) filter (where purpose = 'CUSTOMER') as customer,
-                sum(credits_posted - debits_posted) filter (where purpose <> 'CUSTOMER') as bank
-         from ledger_accounts group by 1)
-       select * from product p full join ledger g on g.currency = p.currency`,
-      [],
-    );
+    await explain(pool, 'system report: daily volumes over one year', DAILY_VOLUMES_SQL, [
+      `${YEAR_FROM}T00:00:00Z`,
+      `${YEAR_TO}T23:59:59.999999Z`,
+    ]);
+    await explain(pool, 'system report: daily volumes over 30 days', DAILY_VOLUMES_SQL, [
+      '2025-12-02T00:00:00Z',
+      `${YEAR_TO}T23:59:59.999999Z`,
+    ]);
+    await explain(pool, 'system report: balances per currency', CURRENCY_TOTALS_SQL, []);
     await timeStatements(`${counts[0]!.entries} entries in the table`);
     await explainStatement(`statement lines again, ${counts[0]!.entries} entries in the table`);
     await breakdown();

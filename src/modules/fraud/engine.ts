@@ -214,15 +214,25 @@ function formatterFor(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
+// Intl formatting is the engine's dearest step (microseconds) and a movement asks for the same
+// instant several times: remember recent answers, per zone and minute.
+const localCache = new Map<string, { date: string; hour: number; minute: number }>();
+
 /** The local date (YYYY-MM-DD), hour (0–23) and minute of an instant in a time zone. */
 export function localTime(at: number, tz: string): { date: string; hour: number; minute: number } {
+  const key = `${tz}|${Math.floor(at / 60_000)}`;
+  const hit = localCache.get(key);
+  if (hit) return hit;
   const parts: Record<string, string> = {};
   for (const p of formatterFor(tz).formatToParts(new Date(at))) parts[p.type] = p.value;
-  return {
+  const local = {
     date: `${parts.year}-${parts.month}-${parts.day}`,
     hour: Number(parts.hour) % 24,
     minute: Number(parts.minute),
   };
+  if (localCache.size >= 10_000) localCache.clear();
+  localCache.set(key, local);
+  return local;
 }
 
 const isNight = (hour: number, rules: FraudRules) =>

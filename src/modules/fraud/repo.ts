@@ -122,9 +122,11 @@ async function selectStates(
   payees: PayeeQuestion[],
 ): Promise<StatsRow[]> {
   // The rings come back as JSON numbers, which pg parses far faster than array literals. Known
-  // payees are one primary-key probe per (account, payee) the batch names.
-  const { rows } = await q.query<StatsRow>(
-    `with known as (
+  // payees are one primary-key probe per (account, payee) the batch names. A named statement:
+  // parsed and planned once per connection, not per batch.
+  const { rows } = await q.query<StatsRow>({
+    name: 'fraud.lock-states',
+    text: `with known as (
        select k.account_id, array_agg(k.payee) as payees
        from unnest($2::uuid[], $3::text[]) as v (account_id, payee)
        join fraud_known_payees k on k.account_id = v.account_id and k.payee = v.payee
@@ -142,8 +144,8 @@ async function selectStates(
      where s.account_id = any($1::uuid[])
      order by s.account_id
      for update of s`,
-    [accountIds, payees.map((p) => p.accountId), payees.map((p) => p.payee)],
-  );
+    values: [accountIds, payees.map((p) => p.accountId), payees.map((p) => p.payee)],
+  });
   return rows;
 }
 
@@ -190,8 +192,9 @@ export async function writeScreening(
 ): Promise<void> {
   const { states, payees, alerts } = w;
   if (states.length === 0 && payees.length === 0 && alerts.length === 0) return;
-  await q.query(
-    `with stats as (
+  await q.query({
+    name: 'fraud.write-screening',
+    text: `with stats as (
        update fraud_account_stats s
        set screened_count = v.screened, posted_count = v.posted, recent_at = v.recent::int8[],
            amounts = v.amounts::int8[], amount_at = v.amount_at::int8[], amount_n = v.n, amount_mean = v.mean,
@@ -214,7 +217,7 @@ export async function writeScreening(
        select * from unnest($19::uuid[], $20::uuid[], $21::uuid[], $22::uuid[], $23::int4[], $24::text[], $25::jsonb[],
                             $26::int8[], $27::char(3)[], $28::text[]))
      select 1`,
-    [
+    values: [
       states.map((s) => s.accountId),
       states.map((s) => s.screenedCount),
       states.map((s) => s.postedCount),
@@ -244,7 +247,7 @@ export async function writeScreening(
       alerts.map((a) => a.currency),
       alerts.map((a) => a.hold),
     ],
-  );
+  });
 }
 
 // ---- alerts -----------------------------------------------------------------------------------

@@ -198,6 +198,20 @@ export interface CurrencyTotals {
 }
 
 /** Balances per currency from the product side and from the ledger side. */
+export const CURRENCY_TOTALS_SQL = `with product as (
+  select l.currency, count(*) as accounts, sum(l.credits_posted - l.debits_posted) as balance
+  from accounts a join ledger_accounts l on l.id = a.id group by 1),
+ledger as (
+  select currency,
+         sum(credits_posted - debits_posted) filter (where purpose = 'CUSTOMER') as customer,
+         sum(credits_posted - debits_posted) filter (where purpose <> 'CUSTOMER') as bank
+  from ledger_accounts group by 1)
+select coalesce(p.currency, g.currency) as currency, p.accounts, p.balance::text as balance,
+       g.customer::text as ledger_customer, g.bank::text as ledger_bank
+from product p full join ledger g on g.currency = p.currency
+where p.accounts is not null or g.customer is not null or g.bank <> 0
+order by 1`;
+
 export async function selectCurrencyTotals(q: Queryable): Promise<CurrencyTotals[]> {
   const { rows } = await q.query<{
     currency: string;
@@ -205,21 +219,7 @@ export async function selectCurrencyTotals(q: Queryable): Promise<CurrencyTotals
     balance: string | null;
     ledger_customer: string | null;
     ledger_bank: string | null;
-  }>(
-    `with product as (
-       select l.currency, count(*) as accounts, sum(l.credits_posted - l.debits_posted) as balance
-       from accounts a join ledger_accounts l on l.id = a.id group by 1),
-     ledger as (
-       select currency,
-              sum(credits_posted - debits_posted) filter (where purpose = 'CUSTOMER') as customer,
-              sum(credits_posted - debits_posted) filter (where purpose <> 'CUSTOMER') as bank
-       from ledger_accounts group by 1)
-     select coalesce(p.currency, g.currency) as currency, p.accounts, p.balance::text as balance,
-            g.customer::text as ledger_customer, g.bank::text as ledger_bank
-     from product p full join ledger g on g.currency = p.currency
-     where p.accounts is not null or g.customer is not null or g.bank <> 0
-     order by 1`,
-  );
+  }>(CURRENCY_TOTALS_SQL);
   return rows.map((r) => ({
     currency: r.currency,
     accounts: Number(r.accounts ?? 0n),
@@ -242,14 +242,16 @@ export interface DayVolume {
  * timestamp, hashed) and formatted after: grouping on the to_char text made PostgreSQL sort
  * every row instead (0.8 s against 1.3 s over a year of 1.1M transactions).
  */
+export const DAILY_VOLUMES_SQL = `select to_char(day, 'YYYY-MM-DD') as day, type, currency, count, sum::text as sum
+from (select date_trunc('day', created_at, 'UTC') as day, type, currency, count(*) as count, sum(amount) as sum
+      from transactions
+      where created_at >= $1::timestamptz and created_at <= $2::timestamptz and status in ${MOVED}
+      group by 1, 2, 3) v
+order by 1, 2, 3`;
+
 export async function selectDailyVolumes(q: Queryable, from: string, to: string): Promise<DayVolume[]> {
   const { rows } = await q.query<{ day: string; type: string; currency: string; count: bigint; sum: string }>(
-    `select to_char(day, 'YYYY-MM-DD') as day, type, currency, count, sum::text as sum
-     from (select date_trunc('day', created_at, 'UTC') as day, type, currency, count(*) as count, sum(amount) as sum
-           from transactions
-           where created_at >= $1::timestamptz and created_at <= $2::timestamptz and status in ${MOVED}
-           group by 1, 2, 3) v
-     order by 1, 2, 3`,
+    DAILY_VOLUMES_SQL,
     [from, to],
   );
   return rows.map((r) => ({

@@ -73,7 +73,7 @@ export function defaultDescription(type: string, amount: bigint, counterparty: s
 }
 
 function toLine(r: StatementLineRow): StatementLine {
-  const type = r.type ?? r.code;
+  const type = r.type ?? r.code ?? 'UNKNOWN';
   const counterparty = r.counterparty_number ? maskAccountNumber(r.counterparty_number) : r.counterparty_name;
   return {
     entryId: r.entry_id,

