@@ -471,6 +471,29 @@ describe('history and labels', () => {
     expect(badDates.statusCode).toBe(400);
   });
 
+  it('pages through rows within one millisecond without skipping any', async () => {
+    const a = await openAccount(t.app, alice);
+    const ids: string[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const id = randomUUID();
+      ids.push(id);
+      await t.db.pool.query(
+        `insert into transactions (id, reference, type, status, amount, currency, to_account_id, transfer_id, created_at, completed_at)
+         values ($1, $2, 'DEPOSIT', 'COMPLETED', $3, 'USD', $4, $1, $5, $5)`,
+        [id, `CBTEST${i}${id.slice(0, 6)}`, i * 100, a.id, `2026-01-01T00:00:00.000${i}00Z`],
+      );
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/api/v1/accounts/${a.id}/transactions?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await t.app.inject({ url, headers: alice.headers });
+      seen.push(...page.json().items.map((x: { id: string }) => x.id));
+      cursor = page.json().nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
+  });
+
   it('lets the owner set category and tags; others get 404', async () => {
     const a = await openAccount(t.app, alice);
     const dep = await post(t.app, alice, '/api/v1/deposits', { accountId: a.id, amount: '1.00' });

@@ -22,13 +22,15 @@ export interface HistoryQuery {
   cursor?: string | undefined;
 }
 
-export function encodeCursor(t: { createdAt: string; id: string }): string {
-  return Buffer.from(`${t.createdAt}|${t.id}`).toString('base64url');
+/** The cursor carries the row's full-precision position: a millisecond ISO time would skip rows. */
+export function encodeCursor(position: string, id: string): string {
+  return Buffer.from(`${position}|${id}`).toString('base64url');
 }
 
 export function decodeCursor(cursor: string): { createdAt: string; id: string } {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/.test(id)) {
+  const TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/;
+  if (!createdAt || !id || !TIME.test(createdAt) || !/^[0-9a-f-]{36}$/.test(id)) {
     throw new BankError('INVALID_REQUEST', 'The cursor is not valid', {
       errors: [{ path: 'query.cursor', message: 'is not a cursor this API issued' }],
     });
@@ -86,8 +88,13 @@ export async function listHistory(
         });
   const page = rows.slice(0, query.limit);
   const items = await Promise.all(
-    page.map(async (t) => presentTransaction(t, (await currencyExponent(q, t.currency)) ?? 2)),
+    page.map(async ({ transaction: t }) =>
+      presentTransaction(t, (await currencyExponent(q, t.currency)) ?? 2),
+    ),
   );
   const last = page[page.length - 1];
-  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+  return {
+    items,
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.position, last.transaction.id) : null,
+  };
 }

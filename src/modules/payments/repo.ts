@@ -165,7 +165,13 @@ export interface HistoryFilter {
  * A page of the accounts' history, newest first, in a stable (created_at, id) order. Each
  * side (from, to) is read through its own index and merged, then the filters apply.
  */
-export async function selectHistory(q: Queryable, f: HistoryFilter): Promise<Transaction[]> {
+/** A history row and its exact position (microsecond created_at as text) for the next cursor. */
+export interface HistoryRow {
+  transaction: Transaction;
+  position: string;
+}
+
+export async function selectHistory(q: Queryable, f: HistoryFilter): Promise<HistoryRow[]> {
   const params: unknown[] = [f.accountIds, f.limit];
   const where: string[] = [];
   const add = (sql: string, value: unknown) => {
@@ -185,15 +191,15 @@ export async function selectHistory(q: Queryable, f: HistoryFilter): Promise<Tra
     where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   const cond = where.length ? `and ${where.join(' and ')}` : '';
-  const { rows } = await q.query<Row>(
-    `select ${columns} from (
+  const { rows } = await q.query<Row & { position: string }>(
+    `select ${columns}, created_at::text as position from (
        (select * from transactions where from_account_id = any($1::uuid[]) ${cond} order by created_at desc, id desc limit $2)
        union
        (select * from transactions where to_account_id = any($1::uuid[]) ${cond} order by created_at desc, id desc limit $2)
      ) t order by created_at desc, id desc limit $2`,
     params,
   );
-  return rows.map(toTransaction);
+  return rows.map((r) => ({ transaction: toTransaction(r), position: r.position }));
 }
 
 export async function updateLabels(
