@@ -1,5 +1,6 @@
 // The movement executor. Off, every movement runs in a transaction of its own. On, concurrent
-// movements are gathered for up to `windowMs` (or `maxSize` of them) and carried out together
+// movements are gathered for up to `windowMs` (or `maxSize` of them, or for as long as the
+// batches before them are still running — group commit) and carried out together
 // in one transaction by executeMovements — one lock round, one statement per table — and each
 // caller gets its own outcome. If a batch's transaction fails as a whole for a reason that is
 // not a retryable conflict, its movements are re-run one by one, so one bad movement can never
@@ -21,6 +22,8 @@ export interface BatcherOptions {
   /** 0 turns batching off. */
   windowMs: number;
   maxSize: number;
+  /** Batches running at once (default 2): one in the database while the next one gathers. */
+  maxInFlight?: number;
   /** Fraud screening of outgoing customer movements (off when undefined). */
   screener?: Screener | undefined;
 }
@@ -52,41 +55,48 @@ export function createMovementExecutor(
     return { submit: (r) => runAlone(pool, r, metrics, opts.screener), close: async () => undefined };
   }
   type Waiting = { request: MovementRequest; resolve(o: MovementOutcome): void; reject(e: unknown): void };
+  const maxInFlight = Math.max(1, opts.maxInFlight ?? 2);
   let queue: Waiting[] = [];
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();
 
+  const execute = async (batch: Waiting[]) => {
+    try {
+      const outcomes = await tx(
+        pool,
+        (c) =>
+          executeMovements(
+            c,
+            batch.map((w) => w.request),
+            metrics,
+            opts.screener,
+          ),
+        { retryOn: isRace },
+      );
+      batch.forEach((w, i) => w.resolve(outcomes[i]!));
+    } catch {
+      // Isolate: each movement on its own, so only the one at fault fails.
+      await Promise.all(
+        batch.map((w) => runAlone(pool, w.request, metrics, opts.screener).then(w.resolve, w.reject)),
+      );
+    }
+  };
+
+  // Group commit: at most `maxInFlight` batches run at once. While they do, new movements keep
+  // gathering, and the moment one finishes the next batch leaves with everything that arrived —
+  // so batches grow with the load instead of being cut by the clock.
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    const batch = queue;
-    queue = [];
-    if (batch.length === 0) return;
-    const run = (async () => {
-      try {
-        const outcomes = await tx(
-          pool,
-          (c) =>
-            executeMovements(
-              c,
-              batch.map((w) => w.request),
-              metrics,
-              opts.screener,
-            ),
-          {
-            retryOn: isRace,
-          },
-        );
-        batch.forEach((w, i) => w.resolve(outcomes[i]!));
-      } catch {
-        // Isolate: each movement on its own, so only the one at fault fails.
-        await Promise.all(
-          batch.map((w) => runAlone(pool, w.request, metrics, opts.screener).then(w.resolve, w.reject)),
-        );
-      }
-    })();
+    if (queue.length === 0 || inFlight.size >= maxInFlight) return;
+    const batch = queue.slice(0, opts.maxSize);
+    queue = queue.slice(batch.length);
+    const run = execute(batch).finally(() => {
+      inFlight.delete(run);
+      if (queue.length > 0) flush();
+    });
     inFlight.add(run);
-    void run.finally(() => inFlight.delete(run));
+    if (queue.length > 0 && inFlight.size < maxInFlight) timer = setTimeout(flush, opts.windowMs);
   };
 
   return {
@@ -94,12 +104,15 @@ export function createMovementExecutor(
       return new Promise<MovementOutcome>((resolve, reject) => {
         queue.push({ request, resolve, reject });
         if (queue.length >= opts.maxSize) flush();
-        else timer ??= setTimeout(flush, opts.windowMs);
+        else if (inFlight.size < maxInFlight) timer ??= setTimeout(flush, opts.windowMs);
+        // else: a running batch will pick this up when it finishes.
       });
     },
     async close() {
-      flush();
-      await Promise.allSettled([...inFlight]);
+      while (queue.length > 0 || inFlight.size > 0) {
+        flush();
+        await Promise.allSettled([...inFlight]);
+      }
     },
   };
 }
