@@ -2,7 +2,7 @@
 // refers to, decide every transfer's result in order and compute what to write. No I/O here, so
 // the rules are unit-testable and the database round trips stay fixed per batch.
 import type {
-  LedgerAccountStatus,
+  LedgerAccount,
   TransferFailure,
   TransferInput,
   TransferPhase,
@@ -11,18 +11,20 @@ import type {
 
 export type StoredPhase = TransferPhase | 'expire_pending';
 
-export interface AccountState {
-  id: string;
-  currency: string;
-  status: LedgerAccountStatus;
-  debitsMustNotExceedCredits: boolean;
-  creditsMustNotExceedDebits: boolean;
-  overdraftLimit: bigint;
-  debitsPosted: bigint;
-  creditsPosted: bigint;
-  debitsPending: bigint;
-  creditsPending: bigint;
-}
+/** What the rules need of a locked account. */
+export type AccountState = Pick<
+  LedgerAccount,
+  | 'id'
+  | 'currency'
+  | 'status'
+  | 'debitsMustNotExceedCredits'
+  | 'creditsMustNotExceedDebits'
+  | 'overdraftLimit'
+  | 'debitsPosted'
+  | 'creditsPosted'
+  | 'debitsPending'
+  | 'creditsPending'
+>;
 
 export interface KnownTransfer {
   id: string;

@@ -218,74 +218,50 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
   const fundingAccount = (caller: Caller, currency: string) =>
     internalAccountIdOf(currency, isCustomer(caller.principal) ? 'CLEARING' : 'VAULT');
 
+  /**
+   * A deposit or withdrawal: money in or out of one account against the funding account, within
+   * the configured single-movement limit. Only withdrawals leave the customer, so only they are
+   * screened.
+   */
+  async function counterMovement(
+    caller: Caller,
+    input: { accountId: string; amount: unknown } & Labels,
+    kind: 'deposit' | 'withdrawal',
+  ): Promise<Reply> {
+    const account = await accountFor(q, caller.principal, input.accountId);
+    const amount = await parseMoney(q, input.amount, account.currency);
+    if (amount > (await limitFor(q, config, account.currency, kind))) {
+      const max = kind === 'deposit' ? config.MAX_SINGLE_DEPOSIT : config.MAX_SINGLE_WITHDRAWAL;
+      throw new BankError('LIMIT_EXCEEDED', `A single ${kind} may be at most ${max} ${account.currency}`);
+    }
+    const incoming = kind === 'deposit';
+    const tx = record(
+      caller,
+      {
+        type: incoming ? 'DEPOSIT' : 'WITHDRAWAL',
+        status: 'COMPLETED',
+        amount,
+        currency: account.currency,
+        fromAccountId: incoming ? null : account.id,
+        toAccountId: incoming ? account.id : null,
+      },
+      input,
+    );
+    const funding = fundingAccount(caller, account.currency);
+    const legs = incoming
+      ? { debitAccountId: funding, creditAccountId: account.id }
+      : { debitAccountId: account.id, creditAccountId: funding };
+    const screening = incoming ? undefined : await screeningOf(caller, account, amount, null);
+    return toReply(await executor.submit(movement(caller, tx, legs, `transaction.${kind}`, 201, screening)));
+  }
+
   return {
     async deposit(caller: Caller, input: { accountId: string; amount: unknown } & Labels): Promise<Reply> {
-      const account = await accountFor(q, caller.principal, input.accountId);
-      const amount = await parseMoney(q, input.amount, account.currency);
-      if (amount > (await limitFor(q, config, account.currency, 'deposit'))) {
-        throw new BankError(
-          'LIMIT_EXCEEDED',
-          `A single deposit may be at most ${config.MAX_SINGLE_DEPOSIT} ${account.currency}`,
-        );
-      }
-      const tx = record(
-        caller,
-        {
-          type: 'DEPOSIT',
-          status: 'COMPLETED',
-          amount,
-          currency: account.currency,
-          fromAccountId: null,
-          toAccountId: account.id,
-        },
-        input,
-      );
-      return toReply(
-        await executor.submit(
-          movement(
-            caller,
-            tx,
-            { debitAccountId: fundingAccount(caller, account.currency), creditAccountId: account.id },
-            'transaction.deposit',
-          ),
-        ),
-      );
+      return counterMovement(caller, input, 'deposit');
     },
 
     async withdraw(caller: Caller, input: { accountId: string; amount: unknown } & Labels): Promise<Reply> {
-      const account = await accountFor(q, caller.principal, input.accountId);
-      const amount = await parseMoney(q, input.amount, account.currency);
-      if (amount > (await limitFor(q, config, account.currency, 'withdrawal'))) {
-        throw new BankError(
-          'LIMIT_EXCEEDED',
-          `A single withdrawal may be at most ${config.MAX_SINGLE_WITHDRAWAL} ${account.currency}`,
-        );
-      }
-      const tx = record(
-        caller,
-        {
-          type: 'WITHDRAWAL',
-          status: 'COMPLETED',
-          amount,
-          currency: account.currency,
-          fromAccountId: account.id,
-          toAccountId: null,
-        },
-        input,
-      );
-      const screening = await screeningOf(caller, account, amount, null);
-      return toReply(
-        await executor.submit(
-          movement(
-            caller,
-            tx,
-            { debitAccountId: account.id, creditAccountId: fundingAccount(caller, account.currency) },
-            'transaction.withdrawal',
-            201,
-            screening,
-          ),
-        ),
-      );
+      return counterMovement(caller, input, 'withdrawal');
     },
 
     async transfer(
