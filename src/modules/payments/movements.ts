@@ -82,11 +82,11 @@ export async function executeMovements(
 
   // 4. Record what succeeded, set-based.
   const ok = succeeded.map((i) => decided[i]!);
-  await repo.insertTransactions(
+  const inserted = await repo.insertTransactions(
     client,
     ok.flatMap((r) => r.inserts),
   );
-  await repo.applyStatusChanges(
+  const changed = await repo.applyStatusChanges(
     client,
     ok.flatMap((r) => r.updates),
   );
@@ -95,11 +95,8 @@ export async function executeMovements(
     client,
     ok.flatMap((r) => r.events),
   );
-  const shown = await repo.selectTransactions(
-    client,
-    ok.map((r) => r.replyWith),
-  );
-  const byId = new Map(shown.map((t) => [t.id, t]));
+  // The rows as stored come back from the writes themselves: no re-read for the replies.
+  const byId = new Map([...inserted, ...changed].map((t) => [t.id, t]));
   const responses: { userId: string; key: string; status: number; body: unknown }[] = [];
   for (const i of succeeded) {
     const r = decided[i]!;

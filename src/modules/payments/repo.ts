@@ -40,6 +40,11 @@ interface Row {
 const columns = `id, reference, type, status, amount, currency, from_account_id, to_account_id, counterparty,
   description, category, tags, channel, initiated_by, transfer_id, settlement_transfer_id, reverses_transaction_id,
   created_at, completed_at, risk`;
+/** The same columns, named through the alias `t` (an UPDATE … FROM has other `id`s in scope). */
+const qualifiedColumns = columns
+  .split(',')
+  .map((c) => `t.${c.trim()}`)
+  .join(', ');
 
 function toTransaction(r: Row): Transaction {
   return {
@@ -68,9 +73,10 @@ function toTransaction(r: Row): Transaction {
 
 const DONE: TransactionStatus[] = ['COMPLETED', 'FAILED', 'REVERSED'];
 
-export async function insertTransactions(q: Queryable, rows: NewTransaction[]): Promise<void> {
-  if (rows.length === 0) return;
-  await q.query(
+/** Inserts the rows and returns them as stored (with their times), so replies need no re-read. */
+export async function insertTransactions(q: Queryable, rows: NewTransaction[]): Promise<Transaction[]> {
+  if (rows.length === 0) return [];
+  const { rows: stored } = await q.query<Row>(
     `insert into transactions (id, reference, type, status, amount, currency, from_account_id, to_account_id,
        counterparty, description, category, tags, channel, initiated_by, transfer_id, settlement_transfer_id,
        reverses_transaction_id, completed_at, risk)
@@ -82,7 +88,8 @@ export async function insertTransactions(q: Queryable, rows: NewTransaction[]): 
                  $9::jsonb[], $10::text[], $11::text[], $12::jsonb[], $13::jsonb[], $14::uuid[], $15::uuid[],
                  $16::uuid[], $17::uuid[], $18::jsonb[])
        as v (id, reference, type, status, amount, currency, from_id, to_id, counterparty, description, category,
-             tags, channel, initiated_by, transfer_id, settlement_id, reverses_id, risk)`,
+             tags, channel, initiated_by, transfer_id, settlement_id, reverses_id, risk)
+     returning ${columns}`,
     [
       rows.map((r) => r.id),
       rows.map((r) => r.reference),
@@ -104,11 +111,13 @@ export async function insertTransactions(q: Queryable, rows: NewTransaction[]): 
       rows.map((r) => (r.risk ? JSON.stringify(r.risk) : null)),
     ],
   );
+  return stored.map(toTransaction);
 }
 
-export async function applyStatusChanges(q: Queryable, changes: StatusChange[]): Promise<void> {
-  if (changes.length === 0) return;
-  await q.query(
+/** Applies the status changes and returns the changed rows as stored. */
+export async function applyStatusChanges(q: Queryable, changes: StatusChange[]): Promise<Transaction[]> {
+  if (changes.length === 0) return [];
+  const { rows } = await q.query<Row>(
     `update transactions t
      set status = v.status,
          settlement_transfer_id = coalesce(v.settlement_id, t.settlement_transfer_id),
@@ -116,7 +125,8 @@ export async function applyStatusChanges(q: Queryable, changes: StatusChange[]):
          completed_at = case when v.status = any($5::text[]) then coalesce(t.completed_at, clock_timestamp()) end,
          updated_at = clock_timestamp()
      from unnest($1::uuid[], $2::text[], $3::uuid[], $4::int8[]) as v (id, status, settlement_id, amount)
-     where t.id = v.id`,
+     where t.id = v.id
+     returning ${qualifiedColumns}`,
     [
       changes.map((c) => c.id),
       changes.map((c) => c.status),
@@ -125,12 +135,6 @@ export async function applyStatusChanges(q: Queryable, changes: StatusChange[]):
       DONE,
     ],
   );
-}
-
-export async function selectTransactions(q: Queryable, ids: string[]): Promise<Transaction[]> {
-  const { rows } = await q.query<Row>(`select ${columns} from transactions where id = any($1::uuid[])`, [
-    ids,
-  ]);
   return rows.map(toTransaction);
 }
 
