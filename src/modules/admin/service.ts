@@ -17,9 +17,7 @@ import {
 import { isStaff, type Principal, type Role } from '../auth/roles.js';
 import type { User } from '../auth/schemas.js';
 import { toUser } from '../auth/service.js';
-
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 
 export interface UserListQuery {
   role?: Role | undefined;
@@ -35,26 +33,15 @@ export async function listUsers(
 ): Promise<{ items: (User & { locked: boolean })[]; nextCursor: string | null }> {
   let after: { createdAt: string; id: string } | undefined;
   if (query.cursor !== undefined) {
-    const [createdAt = '', id = ''] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('|');
-    if (
-      !UUID.test(id) ||
-      !TIMESTAMP.test(createdAt) ||
-      Number.isNaN(Date.parse(createdAt.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')))
-    )
-      throw new BankError('INVALID_REQUEST', 'The cursor is not valid', {
-        errors: [{ path: 'querystring.cursor', message: 'is not valid' }],
-      });
-    after = { createdAt, id };
+    const { key, id } = decodeCursor(query.cursor, 'timestamp');
+    after = { createdAt: key, id };
   }
   const rows = await listUserRows(ctx.pool, { ...query, after, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
     items: page.map((u) => ({ ...toUser(u), locked: u.locked })),
-    nextCursor:
-      rows.length > query.limit && last
-        ? Buffer.from(`${last.cursor_at}|${last.id}`).toString('base64url')
-        : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.cursor_at, last.id) : null,
   };
 }
 

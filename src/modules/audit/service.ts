@@ -105,7 +105,8 @@ export async function listAudit(
 ): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
   let beforeSeq: bigint | undefined;
   if (query.cursor !== undefined) {
-    if (!/^[1-9][0-9]{0,18}$/.test(query.cursor))
+    // A sequence number PostgreSQL's bigint can hold, or the cursor is not one this API issued.
+    if (!/^[1-9][0-9]{0,18}$/.test(query.cursor) || BigInt(query.cursor) > 9_223_372_036_854_775_807n)
       throw new BankError('INVALID_REQUEST', 'The cursor is not valid');
     beforeSeq = BigInt(query.cursor);
   }

@@ -27,6 +27,7 @@ import {
   type Customer,
   type ProfilePatch,
 } from './schemas.js';
+import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 
 const NATIONAL_ID_DOMAIN = 'customers.national_id';
 const aadFor = (customerId: string) => `${NATIONAL_ID_DOMAIN}:${customerId}`;
@@ -160,22 +161,6 @@ export async function updateOwnProfile(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function decodeCursor(cursor: string): { name: string; id: string } {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && UUID.test(v[1]))
-      return { name: v[0], id: v[1] };
-  } catch {
-    // fall through
-  }
-  throw new BankError('INVALID_REQUEST', 'The cursor is not valid', {
-    errors: [{ path: 'querystring.cursor', message: 'is not valid' }],
-  });
-}
-
-const encodeCursor = (r: CustomerRow) =>
-  Buffer.from(JSON.stringify([r.full_name.toLowerCase(), r.id])).toString('base64url');
-
 /** Staff search by name or e-mail prefix, exact phone, exact national id, or id. Audited. */
 export async function searchCustomers(
   ctx: AppContext,
@@ -199,7 +184,10 @@ export async function searchCustomers(
     if (/^\+?[0-9]{6,15}$/.test(phone)) terms.phone = phone;
     terms.prefix = q.toLowerCase();
   }
-  if (query.cursor !== undefined) terms.after = decodeCursor(query.cursor);
+  if (query.cursor !== undefined) {
+    const { key, id } = decodeCursor(query.cursor, 'text');
+    terms.after = { name: key, id };
+  }
   return tx(ctx.pool, async (client) => {
     const rows = await searchCustomerRows(client, terms);
     const page = rows.slice(0, query.limit);
@@ -212,7 +200,10 @@ export async function searchCustomers(
     });
     return {
       items: page.map(toCustomer),
-      nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
+      nextCursor:
+        rows.length > query.limit
+          ? encodeCursor(page[page.length - 1]!.full_name.toLowerCase(), page[page.length - 1]!.id)
+          : null,
     };
   });
 }

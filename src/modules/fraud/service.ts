@@ -21,6 +21,7 @@ import type { MovementRequest } from '../payments/types.js';
 import type { Reason } from './engine.js';
 import * as repo from './repo.js';
 import type { Recommendation } from './rules.js';
+import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 
 export interface AlertJson {
   id: string;
@@ -72,17 +73,12 @@ async function present(q: Queryable, a: repo.Alert): Promise<AlertJson> {
   };
 }
 
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/;
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const m = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m || Number.isNaN(Date.parse(m[1]!)))
-    throw new BankError('INVALID_REQUEST', 'The cursor is not valid');
-  return { createdAt: m[1]!, id: m[2]! };
-}
 // The position is exact to the microsecond: a millisecond ISO string would skip rows created
 // within the same millisecond as the last row of a page.
-const encodeCursor = (a: repo.Alert) => Buffer.from(`${a.position}|${a.id}`, 'utf8').toString('base64url');
+function positionOf(cursor: string): { createdAt: string; id: string } {
+  const { key, id } = decodeCursor(cursor, 'timestamp');
+  return { createdAt: key, id };
+}
 
 const noteOf = (actor: AuditActor, text: string | undefined): repo.AlertNote | undefined =>
   text === undefined ? undefined : { at: new Date().toISOString(), by: actor.userId, text };
@@ -197,7 +193,7 @@ export function createFraudService(pool: Pool) {
       limit: number;
       cursor?: string | undefined;
     }): Promise<{ items: AlertJson[]; nextCursor: string | null }> {
-      const before = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const before = query.cursor ? positionOf(query.cursor) : undefined;
       const rows = await repo.selectAlerts(pool, {
         status: query.status,
         hold: query.hold,
@@ -208,7 +204,10 @@ export function createFraudService(pool: Pool) {
       const page = rows.slice(0, query.limit);
       return {
         items: await Promise.all(page.map((a) => present(pool, a))),
-        nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
+        nextCursor:
+          rows.length > query.limit
+            ? encodeCursor(page[page.length - 1]!.position, page[page.length - 1]!.id)
+            : null,
       };
     },
 

@@ -2,6 +2,7 @@
 // (createdAt, id) order; the cursor is the position of the last row of the previous page.
 import type { Queryable } from '../../platform/db/pool.js';
 import { BankError } from '../../platform/errors.js';
+import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { currencyExponent, listCustomerAccounts } from '../accounts/service.js';
 import type { Principal } from '../auth/roles.js';
 import { presentTransaction, type TransactionJson } from './present.js';
@@ -22,20 +23,10 @@ export interface HistoryQuery {
   cursor?: string | undefined;
 }
 
-/** The cursor carries the row's full-precision position: a millisecond ISO time would skip rows. */
-export function encodeCursor(position: string, id: string): string {
-  return Buffer.from(`${position}|${id}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/;
-  if (!createdAt || !id || !TIME.test(createdAt) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new BankError('INVALID_REQUEST', 'The cursor is not valid', {
-      errors: [{ path: 'query.cursor', message: 'is not a cursor this API issued' }],
-    });
-  }
-  return { createdAt, id };
+// The position is the row's created_at to the microsecond (a millisecond ISO time would skip rows).
+function positionOf(cursor: string): { createdAt: string; id: string } {
+  const { key, id } = decodeCursor(cursor, 'timestamp');
+  return { createdAt: key, id };
 }
 
 /** A date-only `to` means "through the end of that day". */
@@ -83,7 +74,7 @@ export async function listHistory(
           tag: query.tag,
           minAmount: await bound(query.minAmount, 'query.minAmount'),
           maxAmount: await bound(query.maxAmount, 'query.maxAmount'),
-          before: query.cursor ? decodeCursor(query.cursor) : undefined,
+          before: query.cursor ? positionOf(query.cursor) : undefined,
           limit: query.limit + 1,
         });
   const page = rows.slice(0, query.limit);

@@ -31,6 +31,7 @@ import {
 } from '../statements/period.js';
 import * as repo from './repo.js';
 import { divRoundHalfEven, percentOf } from './stats.js';
+import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 
 export type ReportKind = repo.ReportKind;
 
@@ -406,39 +407,14 @@ export async function getSavedReport(pool: Pool, principal: Principal, id: strin
   };
 }
 
-const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(v) &&
-      typeof v[0] === 'string' &&
-      CURSOR_AT.test(v[0]) &&
-      typeof v[1] === 'string' &&
-      UUID.test(v[1])
-    ) {
-      return { at: v[0], id: v[1] };
-    }
-  } catch {
-    // fall through
-  }
-  throw new BankError('INVALID_REQUEST', 'The cursor is not valid', {
-    errors: [{ path: 'querystring.cursor', message: 'is not valid' }],
-  });
-}
-
-const encodeCursor = (r: repo.SavedReportRow) =>
-  Buffer.from(JSON.stringify([r.cursor_at, r.id])).toString('base64url');
-
 /** The caller's saved reports, newest first (without their results). */
 export async function listSavedReports(
   pool: Pool,
   principal: Principal,
   query: { limit: number; cursor?: string | undefined; kind?: ReportKind | undefined },
 ): Promise<{ items: SavedReportSummary[]; nextCursor: string | null }> {
-  const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'timestamp');
+  const before = position && { at: position.key, id: position.id };
   const rows = await repo.selectSavedReports(pool, principal.userId, {
     limit: query.limit + 1,
     kind: query.kind,
@@ -447,6 +423,9 @@ export async function listSavedReports(
   const page = rows.slice(0, query.limit);
   return {
     items: page.map((r) => ({ id: r.id, kind: r.kind, parameters: r.parameters, createdAt: r.created_at })),
-    nextCursor: rows.length > query.limit && page.length > 0 ? encodeCursor(page[page.length - 1]!) : null,
+    nextCursor:
+      rows.length > query.limit && page.length > 0
+        ? encodeCursor(page[page.length - 1]!.cursor_at, page[page.length - 1]!.id)
+        : null,
   };
 }
