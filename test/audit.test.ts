@@ -42,6 +42,34 @@ describe('the audit log', () => {
     ).rejects.toThrow(/does not extend the chain/);
   });
 
+  it('checks a many-row insert row by row, in seq order, and moves the head once, to its last row', async () => {
+    const client = await t.db.pool.connect();
+    const headNow = async () =>
+      (await client.query<{ seq: bigint; hash: string }>('select seq, hash from audit_chain_head')).rows[0]!;
+    try {
+      await client.query('begin');
+      const head = await headNow();
+      const h = (c: string) => c.repeat(64);
+      // Listed out of order on purpose: the chain is checked in seq order.
+      const insert = (secondPrev: string) =>
+        client.query(
+          `insert into audit_log (seq, id, created_at, entity_type, action, prev_hash, hash)
+           values ($1::bigint + 2, gen_random_uuid(), now(), 'x', 'x', $3, $5),
+                  ($1::bigint + 1, gen_random_uuid(), now(), 'x', 'x', $2, $4)`,
+          [head.seq, head.hash, secondPrev, h('a'), h('b')],
+        );
+      await client.query('savepoint broken');
+      await expect(insert(h('c'))).rejects.toThrow(/audit row .* does not extend the chain/);
+      await client.query('rollback to savepoint broken');
+      expect(await headNow()).toEqual(head);
+      await insert(h('a'));
+      expect(await headNow()).toEqual({ seq: head.seq + 2n, hash: h('b') });
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
+  });
+
   it('writes the audit row in the same transaction as the change', async () => {
     const id = randomUUID();
     await expect(

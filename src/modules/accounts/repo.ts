@@ -1,6 +1,7 @@
 // SQL for product accounts. Every read joins the ledger account, which holds status and
 // balances.
 import type { Queryable } from '../../platform/db/pool.js';
+import { named } from '../../platform/db/prepared.js';
 import type { LedgerAccountStatus } from '../ledger/types.js';
 
 export interface AccountRow {
@@ -51,10 +52,14 @@ export async function selectById(
   opts: { forUpdate?: boolean } = {},
 ): Promise<AccountRow | undefined> {
   const { rows } = await q.query<AccountRow>(
-    `${select} where a.id = $1${opts.forUpdate ? ' for update of l' : ''}`,
-    [id],
+    named(`${select} where a.id = $1${opts.forUpdate ? ' for update of l' : ''}`, [id]),
   );
   return rows[0];
+}
+
+export async function selectByIds(q: Queryable, ids: string[]): Promise<Map<string, AccountRow>> {
+  const { rows } = await q.query<AccountRow>(named(`${select} where a.id = any($1::uuid[])`, [ids]));
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 export async function selectByNumber(q: Queryable, accountNumber: string): Promise<AccountRow | undefined> {

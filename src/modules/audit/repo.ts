@@ -1,5 +1,6 @@
 // SQL of the audit trail.
 import type { Queryable } from '../../platform/db/pool.js';
+import { named } from '../../platform/db/prepared.js';
 import type { Json } from './chain.js';
 import type { AuditFilter, AuditRecord } from './types.js';
 
@@ -47,7 +48,7 @@ function toRecord(r: AuditRow): AuditRecord {
 /** Locks the chain head until the transaction ends and returns it with the database clock. */
 export async function lockChainHead(q: Queryable): Promise<{ seq: bigint; hash: string; now: string }> {
   const { rows } = await q.query<{ seq: bigint; hash: string; now: string }>(
-    'select seq, hash, clock_timestamp() as now from audit_chain_head where singleton for update',
+    named('select seq, hash, clock_timestamp() as now from audit_chain_head where singleton for update'),
   );
   const head = rows[0];
   if (!head) throw new Error('audit_chain_head is missing');
@@ -67,7 +68,8 @@ export async function insertAuditRows(q: Queryable, rows: AuditRecord[]): Promis
   const col = <K extends keyof AuditRecord>(k: K) => rows.map((r) => r[k]);
   const json = (k: 'before' | 'after') => rows.map((r) => (r[k] === null ? null : JSON.stringify(r[k])));
   await q.query(
-    `insert into audit_log (${COLUMNS})
+    named(
+      `insert into audit_log (${COLUMNS})
      select u.seq, u.id, u.created_at, u.actor_id, u.actor_role, u.ip, u.user_agent, u.request_id,
             u.entity_type, u.entity_id, u.action, u.before::jsonb, u.after::jsonb, u.prev_hash, u.hash
        from unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[], $6::text[],
@@ -76,23 +78,24 @@ export async function insertAuditRows(q: Queryable, rows: AuditRecord[]): Promis
             with ordinality as u(seq, id, created_at, actor_id, actor_role, ip, user_agent, request_id,
                                  entity_type, entity_id, action, before, after, prev_hash, hash, n)
       order by u.n`,
-    [
-      col('seq'),
-      col('id'),
-      col('createdAt'),
-      col('actorId'),
-      col('actorRole'),
-      col('ip'),
-      col('userAgent'),
-      col('requestId'),
-      col('entityType'),
-      col('entityId'),
-      col('action'),
-      json('before'),
-      json('after'),
-      col('prevHash'),
-      col('hash'),
-    ],
+      [
+        col('seq'),
+        col('id'),
+        col('createdAt'),
+        col('actorId'),
+        col('actorRole'),
+        col('ip'),
+        col('userAgent'),
+        col('requestId'),
+        col('entityType'),
+        col('entityId'),
+        col('action'),
+        json('before'),
+        json('after'),
+        col('prevHash'),
+        col('hash'),
+      ],
+    ),
   );
 }
 

@@ -1,5 +1,6 @@
 // SQL of users, login failures, sessions and refresh tokens.
 import type { Queryable } from '../../platform/db/pool.js';
+import { named } from '../../platform/db/prepared.js';
 import type { Role } from './roles.js';
 
 export type UserStatus = 'ACTIVE' | 'DISABLED';
@@ -207,20 +208,21 @@ export interface ActiveSession {
   totp_enabled: boolean;
 }
 
-/** The session and its user when the session is live and the user active. */
-export async function findActiveSession(
+/** The live sessions among these ids (each with its user, who must be active), by session id. */
+export async function findActiveSessions(
   q: Queryable,
-  sessionId: string,
-  userId: string,
-): Promise<ActiveSession | undefined> {
+  sessionIds: string[],
+): Promise<Map<string, ActiveSession>> {
   const { rows } = await q.query<ActiveSession>(
-    `select s.id as session_id, u.id as user_id, u.email, u.role, u.customer_id, u.totp_enabled
-       from sessions s join users u on u.id = s.user_id
-      where s.id = $1 and s.user_id = $2 and s.revoked_at is null and s.expires_at > now()
-        and u.status = 'ACTIVE'`,
-    [sessionId, userId],
+    named(
+      `select s.id as session_id, u.id as user_id, u.email, u.role, u.customer_id, u.totp_enabled
+     from sessions s join users u on u.id = s.user_id
+    where s.id = any($1::uuid[]) and s.revoked_at is null and s.expires_at > now()
+      and u.status = 'ACTIVE'`,
+      [sessionIds],
+    ),
   );
-  return rows[0];
+  return new Map(rows.map((r) => [r.session_id, r]));
 }
 
 export async function getSessionRow(

@@ -41,6 +41,25 @@ export async function signAccessToken(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+// Tokens that verified, by their text, until they expire. A client sends the same token with
+// every request for its whole life, and checking its HMAC (through WebCrypto, in jose) costs more
+// than the rest of the authentication; remembering the outcome of a successful check changes
+// nothing it decides: the expiry is checked again on every use, and the session the token names
+// is still looked up in the database on every request. Bounded: the oldest entries go first.
+const MAX_REMEMBERED = 10_000;
+const remembered = new WeakMap<Config, Map<string, { claims: AccessClaims; exp: number }>>();
+
+function rememberedFor(config: Config) {
+  let m = remembered.get(config);
+  if (!m) {
+    m = new Map();
+    remembered.set(config, m);
+  }
+  return m;
+}
+
 /**
  * The claims of a valid access token, or undefined: bad signature, another algorithm (none
  * included), wrong issuer or audience, expired, or missing claims. The session it names must
@@ -48,6 +67,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function verifyAccessToken(config: Config, token: string): Promise<AccessClaims | undefined> {
   if (token.length > 4096) return undefined;
+  const known = rememberedFor(config);
+  const hit = known.get(token);
+  if (hit) {
+    if (Date.now() / 1000 < hit.exp + CLOCK_TOLERANCE_SECONDS) return hit.claims;
+    known.delete(token);
+    return undefined;
+  }
   try {
     const { payload } = await jwtVerify(token, signingKey(config), {
       algorithms: [ACCESS_TOKEN_ALGORITHM],
@@ -55,12 +81,17 @@ export async function verifyAccessToken(config: Config, token: string): Promise<
       audience: config.JWT_AUDIENCE,
       requiredClaims: ['exp', 'iat', 'sub', 'sid'],
       maxTokenAge: `${config.ACCESS_TOKEN_TTL_SECONDS + 60}s`,
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
-    const { sub, sid } = payload;
+    const { sub, sid, exp } = payload;
     if (typeof sub !== 'string' || typeof sid !== 'string' || !UUID.test(sub) || !UUID.test(sid))
       return undefined;
-    return { userId: sub, sessionId: sid };
+    const claims = { userId: sub, sessionId: sid };
+    if (typeof exp === 'number') {
+      if (known.size >= MAX_REMEMBERED) known.delete(known.keys().next().value!);
+      known.set(token, { claims, exp });
+    }
+    return claims;
   } catch {
     return undefined;
   }

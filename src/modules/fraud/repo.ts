@@ -2,6 +2,7 @@
 // accounts' history: one locking read of every account's statistics row (with the payees the
 // batch names) before the ledger, and one write (statistics, payees, alerts) after it.
 import type { Queryable } from '../../platform/db/pool.js';
+import { named } from '../../platform/db/prepared.js';
 import { validTimeZone, type Reason, type RiskState } from './engine.js';
 import type { Recommendation } from './rules.js';
 
@@ -122,15 +123,16 @@ async function selectStates(
   payees: PayeeQuestion[],
 ): Promise<StatsRow[]> {
   // The rings come back as JSON numbers, which pg parses far faster than array literals. Known
-  // payees are one primary-key probe per (account, payee) the batch names. A named statement:
-  // parsed and planned once per connection, not per batch.
-  const { rows } = await q.query<StatsRow>({
-    name: 'fraud.lock-states',
-    text: `with known as (
-       select k.account_id, array_agg(k.payee) as payees
+  // payees are one primary-key probe per (account, payee) the batch names: a scalar subquery,
+  // which the planner cannot turn into a join (a join was planned as a scan of every payee
+  // ever paid, once per batch).
+  const { rows } = await q.query<StatsRow>(
+    named(
+      `with known as (
+       select v.account_id, array_agg(v.payee) as payees
        from unnest($2::uuid[], $3::text[]) as v (account_id, payee)
-       join fraud_known_payees k on k.account_id = v.account_id and k.payee = v.payee
-       group by k.account_id)
+       where (select true from fraud_known_payees k where k.account_id = v.account_id and k.payee = v.payee)
+       group by v.account_id)
      select s.account_id, s.screened_count, s.posted_count, to_jsonb(s.recent_at) as recent_at,
             to_jsonb(s.amounts) as amounts, to_jsonb(s.amount_at) as amount_at, s.amount_n, s.amount_mean,
             s.amount_m2, to_jsonb(s.night_at) as night_at, s.last_seen_at, s.last_ip, s.last_location,
@@ -144,8 +146,9 @@ async function selectStates(
      where s.account_id = any($1::uuid[])
      order by s.account_id
      for update of s`,
-    values: [accountIds, payees.map((p) => p.accountId), payees.map((p) => p.payee)],
-  });
+      [accountIds, payees.map((p) => p.accountId), payees.map((p) => p.payee)],
+    ),
+  );
   return rows;
 }
 
@@ -192,9 +195,9 @@ export async function writeScreening(
 ): Promise<void> {
   const { states, payees, alerts } = w;
   if (states.length === 0 && payees.length === 0 && alerts.length === 0) return;
-  await q.query({
-    name: 'fraud.write-screening',
-    text: `with stats as (
+  await q.query(
+    named(
+      `with stats as (
        update fraud_account_stats s
        set screened_count = v.screened, posted_count = v.posted, recent_at = v.recent::int8[],
            amounts = v.amounts::int8[], amount_at = v.amount_at::int8[], amount_n = v.n, amount_mean = v.mean,
@@ -217,37 +220,38 @@ export async function writeScreening(
        select * from unnest($19::uuid[], $20::uuid[], $21::uuid[], $22::uuid[], $23::int4[], $24::text[], $25::jsonb[],
                             $26::int8[], $27::char(3)[], $28::text[]))
      select 1`,
-    values: [
-      states.map((s) => s.accountId),
-      states.map((s) => s.screenedCount),
-      states.map((s) => s.postedCount),
-      states.map((s) => int8Array(s.recentAt)),
-      states.map((s) => int8Array(s.amounts)),
-      states.map((s) => int8Array(s.amountAt)),
-      states.map((s) => s.amountN),
-      states.map((s) => s.amountMean),
-      states.map((s) => Math.max(0, s.amountM2)),
-      states.map((s) => int8Array(s.nightAt)),
-      states.map((s) => (s.lastSeenAt === null ? null : iso(s.lastSeenAt))),
-      states.map((s) => s.lastIp),
-      states.map((s) => s.lastLocation),
-      states.map((s) => s.day),
-      states.map((s) => s.dayTotal.toString()),
-      payees.map((r) => r.accountId),
-      payees.map((r) => r.payee),
-      payees.map((r) => iso(r.at)),
-      alerts.map((a) => a.id),
-      alerts.map((a) => a.transactionId),
-      alerts.map((a) => a.accountId),
-      alerts.map((a) => a.customerId),
-      alerts.map((a) => a.score),
-      alerts.map((a) => a.recommendation),
-      alerts.map((a) => JSON.stringify(a.reasons)),
-      alerts.map((a) => a.amount.toString()),
-      alerts.map((a) => a.currency),
-      alerts.map((a) => a.hold),
-    ],
-  });
+      [
+        states.map((s) => s.accountId),
+        states.map((s) => s.screenedCount),
+        states.map((s) => s.postedCount),
+        states.map((s) => int8Array(s.recentAt)),
+        states.map((s) => int8Array(s.amounts)),
+        states.map((s) => int8Array(s.amountAt)),
+        states.map((s) => s.amountN),
+        states.map((s) => s.amountMean),
+        states.map((s) => Math.max(0, s.amountM2)),
+        states.map((s) => int8Array(s.nightAt)),
+        states.map((s) => (s.lastSeenAt === null ? null : iso(s.lastSeenAt))),
+        states.map((s) => s.lastIp),
+        states.map((s) => s.lastLocation),
+        states.map((s) => s.day),
+        states.map((s) => s.dayTotal.toString()),
+        payees.map((r) => r.accountId),
+        payees.map((r) => r.payee),
+        payees.map((r) => iso(r.at)),
+        alerts.map((a) => a.id),
+        alerts.map((a) => a.transactionId),
+        alerts.map((a) => a.accountId),
+        alerts.map((a) => a.customerId),
+        alerts.map((a) => a.score),
+        alerts.map((a) => a.recommendation),
+        alerts.map((a) => JSON.stringify(a.reasons)),
+        alerts.map((a) => a.amount.toString()),
+        alerts.map((a) => a.currency),
+        alerts.map((a) => a.hold),
+      ],
+    ),
+  );
 }
 
 // ---- alerts -----------------------------------------------------------------------------------

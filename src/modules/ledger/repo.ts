@@ -2,6 +2,7 @@
 // every account row in id order, one read of the transfers it names, then one multi-row
 // statement per table written.
 import type { Queryable } from '../../platform/db/pool.js';
+import { named } from '../../platform/db/prepared.js';
 import type { AccountState, BatchPlan, KnownTransfer } from './engine.js';
 import type {
   AccountKind,
@@ -95,12 +96,14 @@ export async function lockAccounts(
       : `array(select unnest($1::uuid[]) union
                select unnest(array[debit_account_id, credit_account_id]) from ledger_transfers where id = any($2::uuid[]))`;
   const { rows } = await q.query<AccountRow & { now: string }>(
-    `select ${accountColumns}, clock_timestamp()::text as now
+    named(
+      `select ${accountColumns}, clock_timestamp()::text as now
      from ledger_accounts
      where id = any(${ids})
      order by id
      for update`,
-    transferIds.length === 0 ? [accountIds] : [accountIds, transferIds],
+      transferIds.length === 0 ? [accountIds] : [accountIds, transferIds],
+    ),
   );
   return {
     accounts: rows.map((r) => ({ ...toLedgerAccount(r) })),
@@ -132,13 +135,15 @@ interface TransferRow {
  */
 export async function selectKnownTransfers(q: Queryable, ids: string[]): Promise<Map<string, KnownTransfer>> {
   const { rows } = await q.query<TransferRow>(
-    `select t.id, t.phase, t.debit_account_id, t.credit_account_id, t.amount, t.currency, t.pending_id,
+    named(
+      `select t.id, t.phase, t.debit_account_id, t.credit_account_id, t.amount, t.currency, t.pending_id,
             t.reverses_id, t.code, t.linked, t.timeout_seconds, coalesce(h.expires_at, t.expires_at) as expires_at,
             t.metadata, (select r.phase from ledger_transfers r where r.pending_id = t.id) as resolution,
             exists (select 1 from ledger_transfers r where r.reverses_id = t.id) as reversed
      from ledger_transfers t left join ledger_pending h on h.transfer_id = t.id
      where t.id = any($1::uuid[])`,
-    [ids],
+      [ids],
+    ),
   );
   return new Map(
     rows.map((r) => [
@@ -174,7 +179,8 @@ export async function writeBatch(q: Queryable, plan: BatchPlan): Promise<void> {
   const { transfers: t, entries: e, pendingInserts: pi, pendingDeletes: pd, accounts: a } = plan;
   if (t.length === 0 && a.length === 0) return;
   await q.query(
-    `with batch_time as materialized (select clock_timestamp() as t),
+    named(
+      `with batch_time as materialized (select clock_timestamp() as t),
      new_transfers as (
        insert into ledger_transfers (id, phase, debit_account_id, credit_account_id, amount, currency, pending_id,
          reverses_id, code, linked, timeout_seconds, expires_at, metadata, created_at)
@@ -202,36 +208,37 @@ export async function writeBatch(q: Queryable, plan: BatchPlan): Promise<void> {
        from unnest($24::uuid[], $25::int8[], $26::int8[], $27::int8[], $28::int8[]) as v (id, dp, cp, dq, cq)
        where acc.id = v.id)
      select 1`,
-    [
-      t.map((x) => x.id),
-      t.map((x) => x.phase),
-      t.map((x) => x.debitAccountId),
-      t.map((x) => x.creditAccountId),
-      t.map((x) => x.amount.toString()),
-      t.map((x) => x.currency),
-      t.map((x) => x.pendingId),
-      t.map((x) => x.reversesId),
-      t.map((x) => x.code),
-      t.map((x) => x.linked),
-      t.map((x) => x.timeoutSeconds),
-      t.map((x) => x.expiresAt?.toISOString() ?? null),
-      t.map((x) => JSON.stringify(x.metadata)),
-      e.map((x) => x.accountId),
-      e.map((x) => x.transferId),
-      e.map((x) => x.amount.toString()),
-      e.map((x) => x.balanceAfter.toString()),
-      pi.map((x) => x.transferId),
-      pi.map((x) => x.debitAccountId),
-      pi.map((x) => x.creditAccountId),
-      pi.map((x) => x.amount.toString()),
-      pi.map((x) => x.expiresAt?.toISOString() ?? null),
-      pd,
-      a.map((x) => x.id),
-      a.map((x) => x.debitsPosted.toString()),
-      a.map((x) => x.creditsPosted.toString()),
-      a.map((x) => x.debitsPending.toString()),
-      a.map((x) => x.creditsPending.toString()),
-    ],
+      [
+        t.map((x) => x.id),
+        t.map((x) => x.phase),
+        t.map((x) => x.debitAccountId),
+        t.map((x) => x.creditAccountId),
+        t.map((x) => x.amount.toString()),
+        t.map((x) => x.currency),
+        t.map((x) => x.pendingId),
+        t.map((x) => x.reversesId),
+        t.map((x) => x.code),
+        t.map((x) => x.linked),
+        t.map((x) => x.timeoutSeconds),
+        t.map((x) => x.expiresAt?.toISOString() ?? null),
+        t.map((x) => JSON.stringify(x.metadata)),
+        e.map((x) => x.accountId),
+        e.map((x) => x.transferId),
+        e.map((x) => x.amount.toString()),
+        e.map((x) => x.balanceAfter.toString()),
+        pi.map((x) => x.transferId),
+        pi.map((x) => x.debitAccountId),
+        pi.map((x) => x.creditAccountId),
+        pi.map((x) => x.amount.toString()),
+        pi.map((x) => x.expiresAt?.toISOString() ?? null),
+        pd,
+        a.map((x) => x.id),
+        a.map((x) => x.debitsPosted.toString()),
+        a.map((x) => x.creditsPosted.toString()),
+        a.map((x) => x.debitsPending.toString()),
+        a.map((x) => x.creditsPending.toString()),
+      ],
+    ),
   );
 }
 

@@ -1,6 +1,7 @@
 // SQL for transactions, idempotency keys and the outbox. Writes are multi-row (unnest), so a
 // micro-batch of movements costs one statement per table, not one per movement.
 import type { Queryable } from '../../platform/db/pool.js';
+import { named } from '../../platform/db/prepared.js';
 import type { Risk } from '../fraud/engine.js';
 import type {
   Channel,
@@ -77,7 +78,8 @@ const DONE: TransactionStatus[] = ['COMPLETED', 'FAILED', 'REVERSED'];
 export async function insertTransactions(q: Queryable, rows: NewTransaction[]): Promise<Transaction[]> {
   if (rows.length === 0) return [];
   const { rows: stored } = await q.query<Row>(
-    `insert into transactions (id, reference, type, status, amount, currency, from_account_id, to_account_id,
+    named(
+      `insert into transactions (id, reference, type, status, amount, currency, from_account_id, to_account_id,
        counterparty, description, category, tags, channel, initiated_by, transfer_id, settlement_transfer_id,
        reverses_transaction_id, completed_at, risk)
      select v.id, v.reference, v.type, v.status, v.amount, v.currency, v.from_id, v.to_id, v.counterparty,
@@ -90,26 +92,27 @@ export async function insertTransactions(q: Queryable, rows: NewTransaction[]): 
        as v (id, reference, type, status, amount, currency, from_id, to_id, counterparty, description, category,
              tags, channel, initiated_by, transfer_id, settlement_id, reverses_id, risk)
      returning ${columns}`,
-    [
-      rows.map((r) => r.id),
-      rows.map((r) => r.reference),
-      rows.map((r) => r.type),
-      rows.map((r) => r.status),
-      rows.map((r) => r.amount.toString()),
-      rows.map((r) => r.currency),
-      rows.map((r) => r.fromAccountId),
-      rows.map((r) => r.toAccountId),
-      rows.map((r) => (r.counterparty ? JSON.stringify(r.counterparty) : null)),
-      rows.map((r) => r.description),
-      rows.map((r) => r.category),
-      rows.map((r) => JSON.stringify(r.tags)),
-      rows.map((r) => JSON.stringify(r.channel)),
-      rows.map((r) => r.initiatedBy),
-      rows.map((r) => r.transferId),
-      rows.map((r) => r.settlementTransferId ?? null),
-      rows.map((r) => r.reversesTransactionId),
-      rows.map((r) => (r.risk ? JSON.stringify(r.risk) : null)),
-    ],
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.reference),
+        rows.map((r) => r.type),
+        rows.map((r) => r.status),
+        rows.map((r) => r.amount.toString()),
+        rows.map((r) => r.currency),
+        rows.map((r) => r.fromAccountId),
+        rows.map((r) => r.toAccountId),
+        rows.map((r) => (r.counterparty ? JSON.stringify(r.counterparty) : null)),
+        rows.map((r) => r.description),
+        rows.map((r) => r.category),
+        rows.map((r) => JSON.stringify(r.tags)),
+        rows.map((r) => JSON.stringify(r.channel)),
+        rows.map((r) => r.initiatedBy),
+        rows.map((r) => r.transferId),
+        rows.map((r) => r.settlementTransferId ?? null),
+        rows.map((r) => r.reversesTransactionId),
+        rows.map((r) => (r.risk ? JSON.stringify(r.risk) : null)),
+      ],
+    ),
   );
   return stored.map(toTransaction);
 }
@@ -118,7 +121,8 @@ export async function insertTransactions(q: Queryable, rows: NewTransaction[]): 
 export async function applyStatusChanges(q: Queryable, changes: StatusChange[]): Promise<Transaction[]> {
   if (changes.length === 0) return [];
   const { rows } = await q.query<Row>(
-    `update transactions t
+    named(
+      `update transactions t
      set status = v.status,
          settlement_transfer_id = coalesce(v.settlement_id, t.settlement_transfer_id),
          amount = coalesce(v.amount, t.amount),
@@ -127,13 +131,14 @@ export async function applyStatusChanges(q: Queryable, changes: StatusChange[]):
      from unnest($1::uuid[], $2::text[], $3::uuid[], $4::int8[]) as v (id, status, settlement_id, amount)
      where t.id = v.id
      returning ${qualifiedColumns}`,
-    [
-      changes.map((c) => c.id),
-      changes.map((c) => c.status),
-      changes.map((c) => c.settlementTransferId ?? null),
-      changes.map((c) => c.amount?.toString() ?? null),
-      DONE,
-    ],
+      [
+        changes.map((c) => c.id),
+        changes.map((c) => c.status),
+        changes.map((c) => c.settlementTransferId ?? null),
+        changes.map((c) => c.amount?.toString() ?? null),
+        DONE,
+      ],
+    ),
   );
   return rows.map(toTransaction);
 }
@@ -240,12 +245,14 @@ export async function claimKeys(
   if (claims.length === 0) return existing;
   const sorted = [...claims].sort((a, b) => (a.userId + a.key < b.userId + b.key ? -1 : 1));
   const { rows: claimed } = await q.query<{ user_id: string; key: string }>(
-    `insert into idempotency_keys (user_id, key, request_hash)
+    named(
+      `insert into idempotency_keys (user_id, key, request_hash)
      select u, k, h from unnest($1::uuid[], $2::text[], $3::text[]) with ordinality as v (u, k, h, ord)
      order by ord
      on conflict do nothing
      returning user_id, key`,
-    [sorted.map((c) => c.userId), sorted.map((c) => c.key), sorted.map((c) => c.requestHash)],
+      [sorted.map((c) => c.userId), sorted.map((c) => c.key), sorted.map((c) => c.requestHash)],
+    ),
   );
   const won = new Set(claimed.map((r) => `${r.user_id}\u0000${r.key}`));
   const lost = sorted.filter((c) => !won.has(`${c.userId}\u0000${c.key}`));
@@ -257,9 +264,11 @@ export async function claimKeys(
       response_status: number | null;
       response_body: unknown;
     }>(
-      `select user_id, key, request_hash, response_status, response_body from idempotency_keys k
+      named(
+        `select user_id, key, request_hash, response_status, response_body from idempotency_keys k
        join unnest($1::uuid[], $2::text[]) as v (u, k2) on k.user_id = v.u and k.key = v.k2`,
-      [lost.map((c) => c.userId), lost.map((c) => c.key)],
+        [lost.map((c) => c.userId), lost.map((c) => c.key)],
+      ),
     );
     for (const r of rows) {
       existing.set(`${r.user_id}\u0000${r.key}`, {
@@ -278,24 +287,28 @@ export async function storeResponses(
 ): Promise<void> {
   if (rows.length === 0) return;
   await q.query(
-    `update idempotency_keys k set response_status = v.status, response_body = v.body
+    named(
+      `update idempotency_keys k set response_status = v.status, response_body = v.body
      from unnest($1::uuid[], $2::text[], $3::int2[], $4::jsonb[]) as v (u, key, status, body)
      where k.user_id = v.u and k.key = v.key`,
-    [
-      rows.map((r) => r.userId),
-      rows.map((r) => r.key),
-      rows.map((r) => r.status),
-      rows.map((r) => JSON.stringify(r.body)),
-    ],
+      [
+        rows.map((r) => r.userId),
+        rows.map((r) => r.key),
+        rows.map((r) => r.status),
+        rows.map((r) => JSON.stringify(r.body)),
+      ],
+    ),
   );
 }
 
 export async function releaseKeys(q: Queryable, claims: IdempotencyClaim[]): Promise<void> {
   if (claims.length === 0) return;
   await q.query(
-    `delete from idempotency_keys k using unnest($1::uuid[], $2::text[]) as v (u, key)
+    named(
+      `delete from idempotency_keys k using unnest($1::uuid[], $2::text[]) as v (u, key)
      where k.user_id = v.u and k.key = v.key`,
-    [claims.map((c) => c.userId), claims.map((c) => c.key)],
+      [claims.map((c) => c.userId), claims.map((c) => c.key)],
+    ),
   );
 }
 
@@ -304,13 +317,15 @@ export async function releaseKeys(q: Queryable, claims: IdempotencyClaim[]): Pro
 export async function insertOutbox(q: Queryable, events: OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
   await q.query(
-    `insert into outbox_events (topic, aggregate_id, payload)
+    named(
+      `insert into outbox_events (topic, aggregate_id, payload)
      select * from unnest($1::text[], $2::uuid[], $3::jsonb[])`,
-    [
-      events.map((e) => e.topic),
-      events.map((e) => e.aggregateId),
-      events.map((e) => JSON.stringify(e.payload)),
-    ],
+      [
+        events.map((e) => e.topic),
+        events.map((e) => e.aggregateId),
+        events.map((e) => JSON.stringify(e.payload)),
+      ],
+    ),
   );
 }
 

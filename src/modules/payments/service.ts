@@ -214,6 +214,15 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
     };
   }
 
+  /** Any customer's account may receive; knowing its id or number is what a payee needs. */
+  const receivingAccount = (input: {
+    toAccountId?: string | undefined;
+    toAccountNumber?: string | undefined;
+  }) =>
+    input.toAccountNumber
+      ? findAccountByNumber(q, input.toAccountNumber)
+      : getAccount(q, input.toAccountId ?? '');
+
   /** Cash at the counter (staff) moves against the vault; a customer's own deposit against clearing. */
   const fundingAccount = (caller: Caller, currency: string) =>
     internalAccountIdOf(currency, isCustomer(caller.principal) ? 'CLEARING' : 'VAULT');
@@ -274,7 +283,14 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
         amount: unknown;
       } & Labels,
     ): Promise<Reply> {
-      const from = await accountFor(q, caller.principal, input.fromAccountId);
+      // Both accounts are looked up at once (one coalesced query); errors keep their order:
+      // the paying account, then the amount, then the receiving account.
+      const [paying, receiving] = await Promise.allSettled([
+        accountFor(q, caller.principal, input.fromAccountId),
+        input.toExternal ? undefined : receivingAccount(input),
+      ]);
+      if (paying.status === 'rejected') throw paying.reason;
+      const from = paying.value;
       const amount = await parseMoney(q, input.amount, from.currency);
       if (input.toExternal) {
         const tx = record(
@@ -305,10 +321,8 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
         );
         return toReply(await executor.submit(m));
       }
-      // Any customer's account may receive; knowing its id or number is what a payee needs.
-      const to = input.toAccountNumber
-        ? await findAccountByNumber(q, input.toAccountNumber)
-        : await getAccount(q, input.toAccountId ?? '');
+      if (receiving.status === 'rejected') throw receiving.reason;
+      const to = receiving.value;
       if (!to) throw new BankError('NOT_FOUND', 'No such receiving account');
       if (to.id === from.id) throw new BankError('INVALID_REQUEST', 'The two accounts must be different');
       if (to.currency !== from.currency)
@@ -524,9 +538,7 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
         counterparty: Counterparty;
       } & Labels,
     ): Promise<Reply> {
-      const to = input.toAccountNumber
-        ? await findAccountByNumber(q, input.toAccountNumber)
-        : await getAccount(q, input.toAccountId ?? '');
+      const to = await receivingAccount(input);
       if (!to) throw new BankError('NOT_FOUND', 'No such receiving account');
       if (to.currency !== input.currency)
         throw new BankError('CURRENCY_MISMATCH', `The account holds ${to.currency}, not ${input.currency}`);

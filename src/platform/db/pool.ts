@@ -13,6 +13,9 @@ export type PoolClient = pg.PoolClient;
 /** Anything that can run a query: the pool, or a client inside a transaction. */
 export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
+/** True for the pool itself, false for a client (which may be inside a transaction). */
+export const isPool = (q: Queryable): q is pg.Pool => q instanceof pg.Pool;
+
 export interface PoolOptions {
   connectionString: string;
   max?: number;
