@@ -3,6 +3,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argon2Params } from '../src/modules/auth/passwords.js';
+import { signAccessToken } from '../src/modules/auth/tokens.js';
 import { totp, base32Decode } from '../src/modules/auth/totp.js';
 import type { TestApp } from './helpers/app.js';
 import {
@@ -360,6 +361,42 @@ describe('refresh and logout', () => {
     expect((await me(c.headers)).statusCode).toBe(401);
     expect((await post('/api/v1/auth/refresh', { refreshToken: c.refreshToken })).statusCode).toBe(401);
     expect((await me(other.headers)).statusCode).toBe(200); // only that session
+  });
+});
+
+describe('session checks made together', () => {
+  // Concurrent requests share one session query (src/platform/db/coalesce.ts): each must still
+  // get exactly its own answer.
+  it('each concurrent request is answered for its own session: a logged-out one is refused, the others are not', async () => {
+    const users = await Promise.all([
+      registerCustomer(t.app),
+      registerCustomer(t.app),
+      registerCustomer(t.app),
+    ]);
+    expect((await post('/api/v1/auth/logout', undefined, users[1]!.headers)).statusCode).toBe(204);
+    const asked = Array.from({ length: 30 }, (_, i) => users[i % 3]!);
+    const replies = await Promise.all(asked.map((u) => me(u.headers)));
+    replies.forEach((res, i) => {
+      const u = asked[i]!;
+      if (u === users[1]) expect(res.statusCode).toBe(401);
+      else {
+        expect(res.statusCode).toBe(200);
+        expect(res.json().user.id).toBe(u.userId);
+      }
+    });
+  });
+
+  it("refuses a validly signed token that names another user's session", async () => {
+    const [a, b] = await Promise.all([registerCustomer(t.app), registerCustomer(t.app)]);
+    const sidOfA = JSON.parse(Buffer.from(a.accessToken.split('.')[1]!, 'base64url').toString()).sid;
+    const { token } = await signAccessToken(t.ctx.config, {
+      userId: b.userId,
+      sessionId: sidOfA,
+      role: 'customer',
+    });
+    const [forged, real] = await Promise.all([me(bearer(token)), me(a.headers)]);
+    expect(forged.statusCode).toBe(401);
+    expect(real.statusCode).toBe(200);
   });
 });
 

@@ -228,6 +228,36 @@ describe('refusals: a clear code and nothing changes', () => {
   });
 });
 
+describe('account lookups made together', () => {
+  // The account reads of concurrent requests share one query (src/platform/db/coalesce.ts); the
+  // ownership check must still be each caller's own.
+  it("concurrent transfers: each customer moves only their own money; paying from another's account is 404 for that request alone", async () => {
+    const [a, b] = await Promise.all([openAccount(t.app, alice), openAccount(t.app, bob)]);
+    await Promise.all([deposit(t.app, alice, a.id, '50.00'), deposit(t.app, bob, b.id, '50.00')]);
+    const asks = [
+      { who: alice, from: a.id, to: b.id, amount: '1.00' },
+      { who: bob, from: a.id, to: b.id, amount: '7.00' }, // Bob paying out of Alice's account
+      { who: bob, from: b.id, to: a.id, amount: '2.00' },
+      { who: alice, from: b.id, to: a.id, amount: '9.00' }, // Alice paying out of Bob's account
+      { who: alice, from: a.id, to: randomUUID(), amount: '3.00' }, // to nobody
+    ];
+    const replies = await Promise.all(
+      asks.map((x) =>
+        post(t.app, x.who, '/api/v1/transfers', {
+          fromAccountId: x.from,
+          toAccountId: x.to,
+          amount: x.amount,
+        }),
+      ),
+    );
+    expect(replies.map((r) => r.statusCode)).toEqual([201, 404, 201, 404, 404]);
+    expect(replies[1]!.json().code).toBe('NOT_FOUND');
+    expect(replies[4]!.json().detail).toMatch(/receiving account/);
+    expect((await balanceOf(t.app, alice, a.id)).balance).toBe('51.00');
+    expect((await balanceOf(t.app, bob, b.id)).balance).toBe('49.00');
+  });
+});
+
 describe('idempotency', () => {
   it('replays the first reply for the same key and body, refuses another body', async () => {
     const a = await openAccount(t.app, alice);
