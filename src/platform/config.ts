@@ -63,6 +63,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^[0-9]{1,15}$/)
     .default('100000'),
+  /** Stored idempotency keys and their replies are deleted this long after first use; a retry after that runs again (0: kept forever). */
+  IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().int().min(0).default(168),
   /** The settlement simulator settles outbound external transfers this long after they were sent (0: never by itself). */
   EXTERNAL_SETTLEMENT_DELAY_SECONDS: z.coerce.number().int().min(0).default(10),
   /** Micro-batching of money movement: gather for this long (0: one transaction per movement). */

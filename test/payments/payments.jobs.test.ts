@@ -1,8 +1,14 @@
-// Background work of money movement: expired holds and the settlement simulator.
+// Background work of money movement: expired holds, the settlement simulator and the pruning
+// of idempotency keys.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runVerify } from '../../src/cli/verify.js';
 import { expirePendingTransfers } from '../../src/modules/ledger/service.js';
-import { failExpiredHolds, simulateSettlement } from '../../src/modules/payments/jobs.js';
+import {
+  failExpiredHolds,
+  pruneIdempotencyKeys,
+  simulateSettlement,
+} from '../../src/modules/payments/jobs.js';
 import { createAuthTestApp, createStaff, registerCustomer, type SignedIn } from '../helpers/auth.js';
 import type { TestApp } from '../helpers/app.js';
 import { balanceOf, deposit, openAccount, post } from './helpers.js';
@@ -84,4 +90,44 @@ it('limits money movements per user per minute with 429 and Retry-After', async 
   } finally {
     await limited.close();
   }
+});
+
+const age = (key: string, hours: number) =>
+  t.db.pool.query(
+    `update idempotency_keys set created_at = now() - make_interval(hours => $2) where key = $1`,
+    [key, hours],
+  );
+
+it('idempotency keys past their retention are deleted, and a retry with one runs again', async () => {
+  const a = await openAccount(t.app, alice);
+  const [old, recent] = [randomUUID(), randomUUID()];
+  const deposit1 = (key: string) =>
+    post(t.app, alice, '/api/v1/deposits', { accountId: a.id, amount: '1.00' }, key);
+  const first = await deposit1(old);
+  const kept = await deposit1(recent);
+  expect([first.statusCode, kept.statusCode]).toEqual([201, 201]);
+  expect((await deposit1(old)).json().id).toBe(first.json().id); // replayed while kept
+
+  await age(old, t.ctx.config.IDEMPOTENCY_KEY_RETENTION_HOURS + 1);
+  await age(recent, t.ctx.config.IDEMPOTENCY_KEY_RETENTION_HOURS - 1);
+  const stored = async (key: string) =>
+    (await t.db.pool.query('select 1 from idempotency_keys where key = $1', [key])).rowCount;
+  expect(await pruneIdempotencyKeys(t.ctx)).toBeGreaterThanOrEqual(1);
+  expect([await stored(old), await stored(recent)]).toEqual([0, 1]);
+
+  const again = await deposit1(old);
+  expect(again.statusCode).toBe(201);
+  expect(again.json().id).not.toBe(first.json().id); // the key was gone: a new deposit
+  expect((await deposit1(recent)).json().id).toBe(kept.json().id); // still within the window
+  expect((await balanceOf(t.app, alice, a.id)).balance).toBe('3.00');
+});
+
+it('IDEMPOTENCY_KEY_RETENTION_HOURS=0 keeps keys forever', async () => {
+  const a = await openAccount(t.app, alice);
+  const key = randomUUID();
+  await post(t.app, alice, '/api/v1/deposits', { accountId: a.id, amount: '1.00' }, key);
+  await age(key, 24 * 365 * 10);
+  const forever = { ...t.ctx, config: { ...t.ctx.config, IDEMPOTENCY_KEY_RETENTION_HOURS: 0 } };
+  expect(await pruneIdempotencyKeys(forever)).toBe(0);
+  expect((await t.db.pool.query('select 1 from idempotency_keys where key = $1', [key])).rowCount).toBe(1);
 });

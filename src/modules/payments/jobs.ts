@@ -2,7 +2,8 @@
 //   * a hold the ledger expired leaves its transaction PENDING: mark it FAILED;
 //   * the settlement simulator stands in for the clearing house: outbound external transfers
 //     older than EXTERNAL_SETTLEMENT_DELAY_SECONDS are settled, except those to an account
-//     number starting with "RET", which the "receiving bank" returns (the funds come back).
+//     number starting with "RET", which the "receiving bank" returns (the funds come back);
+//   * idempotency keys older than IDEMPOTENCY_KEY_RETENTION_HOURS are deleted.
 import type { AppContext } from '../../context.js';
 import type { PeriodicJob } from '../../jobs.js';
 import { systemActor } from '../audit/types.js';
@@ -71,7 +72,27 @@ export async function simulateSettlement(ctx: AppContext): Promise<number> {
   return settled;
 }
 
+const PRUNE_CHUNK = 5_000;
+const PRUNE_CHUNKS_PER_RUN = 20;
+
+/**
+ * Deletes idempotency keys past their retention, in short chunks (each its own statement, so no
+ * long lock or transaction), at most 100,000 per run. Returns how many went.
+ */
+export async function pruneIdempotencyKeys(ctx: AppContext): Promise<number> {
+  const hours = ctx.config.IDEMPOTENCY_KEY_RETENTION_HOURS;
+  if (hours <= 0) return 0;
+  let deleted = 0;
+  for (let i = 0; i < PRUNE_CHUNKS_PER_RUN; i++) {
+    const n = await repo.deleteKeysOlderThan(ctx.pool, hours, PRUNE_CHUNK);
+    deleted += n;
+    if (n < PRUNE_CHUNK) break;
+  }
+  return deleted;
+}
+
 export const paymentJobs: PeriodicJob[] = [
   { name: 'payments.fail-expired-holds', intervalMs: 1000, run: failExpiredHolds },
   { name: 'payments.settlement-simulator', intervalMs: 2000, run: simulateSettlement },
+  { name: 'payments.prune-idempotency-keys', intervalMs: 60_000, run: pruneIdempotencyKeys },
 ];

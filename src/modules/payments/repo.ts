@@ -312,6 +312,24 @@ export async function releaseKeys(q: Queryable, claims: IdempotencyClaim[]): Pro
   );
 }
 
+/**
+ * Deletes up to `limit` keys first used more than `hours` ago, oldest first (through the
+ * created_at index). Returns how many went.
+ */
+export async function deleteKeysOlderThan(q: Queryable, hours: number, limit: number): Promise<number> {
+  const { rowCount } = await q.query(
+    named(
+      `delete from idempotency_keys k
+       using (select user_id, key from idempotency_keys
+               where created_at < now() - make_interval(hours => $1)
+               order by created_at limit $2) old
+       where k.user_id = old.user_id and k.key = old.key`,
+      [hours, limit],
+    ),
+  );
+  return rowCount ?? 0;
+}
+
 // ---- outbox -----------------------------------------------------------------------------------
 
 export async function insertOutbox(q: Queryable, events: OutboxEvent[]): Promise<void> {
