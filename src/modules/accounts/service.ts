@@ -4,11 +4,12 @@
 // the same row lock. Functions taking a PoolClient run inside the caller's transaction, so the
 // caller can write its audit row in the same commit.
 import { BankError } from '../../platform/errors.js';
-import { coalesce } from '../../platform/db/coalesce.js';
-import { isPool, type Pool, type PoolClient, type Queryable } from '../../platform/db/pool.js';
+import { coalescePerPool } from '../../platform/db/coalesce.js';
+import { isPool, type PoolClient, type Queryable } from '../../platform/db/pool.js';
 import { createLedgerAccounts, setLedgerAccountStatus } from '../ledger/service.js';
 import { generateAccountNumber, isValidAccountNumber, maskAccountNumber } from './number.js';
 import * as repo from './repo.js';
+import { isUuid } from '../../platform/ids.js';
 
 export { isValidAccountNumber, maskAccountNumber };
 
@@ -130,23 +131,13 @@ export async function openAccount(client: PoolClient, input: OpenAccountInput): 
   return (await getAccount(client, ledger.id)) as Account;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 // Reads through the pool (outside any transaction) are coalesced: the account lookups of one
 // event-loop turn — two per transfer under load — share one query.
-const lookups = new WeakMap<Pool, (id: string) => Promise<repo.AccountRow | undefined>>();
-function lookup(pool: Pool) {
-  let get = lookups.get(pool);
-  if (!get) {
-    get = coalesce((ids) => repo.selectByIds(pool, ids));
-    lookups.set(pool, get);
-  }
-  return get;
-}
+const accountById = coalescePerPool(repo.selectByIds);
 
 export async function getAccount(q: Queryable, id: string): Promise<Account | undefined> {
-  if (!UUID.test(id)) return undefined; // no such id can exist
-  const row = isPool(q) ? await lookup(q)(id.toLowerCase()) : await repo.selectById(q, id);
+  if (!isUuid(id)) return undefined; // no such id can exist
+  const row = isPool(q) ? await accountById(q, id.toLowerCase()) : await repo.selectById(q, id);
   return row && toAccount(row);
 }
 

@@ -3,8 +3,8 @@
 import type { AppContext } from '../../context.js';
 import { piiCrypto } from '../../platform/crypto.js';
 import { uniqueViolation } from '../../platform/db/errors.js';
-import { coalesce } from '../../platform/db/coalesce.js';
-import type { Pool, PoolClient } from '../../platform/db/pool.js';
+import { coalescePerPool } from '../../platform/db/coalesce.js';
+import type { PoolClient } from '../../platform/db/pool.js';
 import { tx } from '../../platform/db/tx.js';
 import { BankError } from '../../platform/errors.js';
 import { recordAudit } from '../audit/service.js';
@@ -34,7 +34,6 @@ import {
   setPasswordHash,
   setPendingTotp,
   usersToReseal,
-  type ActiveSession,
   type UserRow,
 } from './repo.js';
 import { isStaff, type Principal, type Role } from './roles.js';
@@ -418,23 +417,15 @@ export async function logout(ctx: AppContext, principal: Principal, meta: AuditA
   });
 }
 
-/** The principal of a valid access token whose session is live and whose user is active. */
 // Every authenticated request checks its session in the database (a logout or a revoked session
 // takes effect at once); the checks of one event-loop turn share one query.
-const sessionLookups = new WeakMap<Pool, (sessionId: string) => Promise<ActiveSession | undefined>>();
-function sessionLookup(pool: Pool) {
-  let lookup = sessionLookups.get(pool);
-  if (!lookup) {
-    lookup = coalesce((ids) => findActiveSessions(pool, ids));
-    sessionLookups.set(pool, lookup);
-  }
-  return lookup;
-}
+const activeSession = coalescePerPool(findActiveSessions);
 
+/** The principal of a valid access token whose session is live and whose user is active. */
 export async function authenticate(ctx: AppContext, accessToken: string): Promise<Principal> {
   const claims = await verifyAccessToken(ctx.config, accessToken);
   if (!claims) throw invalidToken();
-  const s = await sessionLookup(ctx.pool)(claims.sessionId.toLowerCase());
+  const s = await activeSession(ctx.pool, claims.sessionId.toLowerCase());
   if (!s || s.user_id !== claims.userId.toLowerCase()) throw invalidToken();
   return {
     userId: s.user_id,

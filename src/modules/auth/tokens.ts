@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import type { Config } from '../../platform/config.js';
 import { hmacSha256, randomToken, sha256 } from '../../platform/crypto.js';
+import { isUuid } from '../../platform/ids.js';
 
 export const ACCESS_TOKEN_ALGORITHM = 'HS256';
 
@@ -38,8 +39,6 @@ export async function signAccessToken(
     .sign(signingKey(config));
   return { token, expiresIn };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const CLOCK_TOLERANCE_SECONDS = 5;
 
@@ -84,8 +83,7 @@ export async function verifyAccessToken(config: Config, token: string): Promise<
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
     const { sub, sid, exp } = payload;
-    if (typeof sub !== 'string' || typeof sid !== 'string' || !UUID.test(sub) || !UUID.test(sid))
-      return undefined;
+    if (typeof sub !== 'string' || typeof sid !== 'string' || !isUuid(sub) || !isUuid(sid)) return undefined;
     const claims = { userId: sub, sessionId: sid };
     if (typeof exp === 'number') {
       if (known.size >= MAX_REMEMBERED) known.delete(known.keys().next().value!);

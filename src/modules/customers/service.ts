@@ -28,6 +28,7 @@ import {
   type ProfilePatch,
 } from './schemas.js';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
+import { isUuid } from '../../platform/ids.js';
 
 const NATIONAL_ID_DOMAIN = 'customers.national_id';
 const aadFor = (customerId: string) => `${NATIONAL_ID_DOMAIN}:${customerId}`;
@@ -159,8 +160,6 @@ export async function updateOwnProfile(
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Staff search by name or e-mail prefix, exact phone, exact national id, or id. Audited. */
 export async function searchCustomers(
   ctx: AppContext,
@@ -172,8 +171,8 @@ export async function searchCustomers(
   let auditedQuery: string | undefined;
   if (q !== undefined) {
     // The trail keeps ids as they are and anything else masked (it may be a name).
-    auditedQuery = UUID.test(q) ? q : `${[...q][0]}*** (${[...q].length} characters)`;
-    if (UUID.test(q)) terms.id = q.toLowerCase();
+    auditedQuery = isUuid(q) ? q : `${[...q][0]}*** (${[...q].length} characters)`;
+    if (isUuid(q)) terms.id = q.toLowerCase();
     const nid = normalizeNationalId(q);
     if (/^[0-9A-Z]{4,20}$/.test(nid) && /[0-9]/.test(nid)) {
       terms.nationalIdHmac = piiCrypto(ctx.config).blindIndex(NATIONAL_ID_DOMAIN, nid);

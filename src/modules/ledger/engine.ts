@@ -8,6 +8,7 @@ import type {
   TransferPhase,
   TransferResultCode,
 } from './types.js';
+import { isUuid } from '../../platform/ids.js';
 
 export type StoredPhase = TransferPhase | 'expire_pending';
 
@@ -73,8 +74,6 @@ export interface BatchPlan {
 /** A batch input as the engine sees it: public inputs plus the sweeper's expiries. */
 export type EngineInput = Omit<TransferInput, 'phase'> & { phase?: StoredPhase };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: unknown): s is string => typeof s === 'string' && UUID.test(s);
 
 class Failure {
   constructor(readonly code: TransferFailure) {}

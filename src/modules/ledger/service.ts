@@ -5,7 +5,8 @@
 import type { Pool, PoolClient, Queryable } from '../../platform/db/pool.js';
 import { tx } from '../../platform/db/tx.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { isUuid, planBatch, type EngineInput } from './engine.js';
+import { isUuid } from '../../platform/ids.js';
+import { planBatch, type EngineInput } from './engine.js';
 import * as repo from './repo.js';
 import { createHash } from 'node:crypto';
 import type {

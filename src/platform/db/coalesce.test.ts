@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coalesce } from './coalesce.js';
+import { coalesce, coalescePerPool } from './coalesce.js';
 
 function recordingLoader(values: Record<string, number>) {
   const calls: string[][] = [];
@@ -48,5 +48,21 @@ describe('coalesce', () => {
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
     fail = false;
     expect(await get('zzz')).toBe(3);
+  });
+});
+
+describe('coalescePerPool', () => {
+  it('gathers per pool: lookups on two pools in one turn are two loads, each on its own pool', async () => {
+    const calls: [string, string[]][] = [];
+    const get = coalescePerPool(async (pool: { name: string }, keys: string[]) => {
+      calls.push([pool.name, keys]);
+      return new Map(keys.map((k) => [k, `${pool.name}:${k}`]));
+    });
+    const [a, b] = [{ name: 'a' }, { name: 'b' }];
+    expect(await Promise.all([get(a, 'x'), get(b, 'x'), get(a, 'y')])).toEqual(['a:x', 'b:x', 'a:y']);
+    expect(calls).toEqual([
+      ['a', ['x', 'y']],
+      ['b', ['x']],
+    ]);
   });
 });

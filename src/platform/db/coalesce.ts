@@ -57,3 +57,22 @@ export function coalesce<V>(
       if (batch.size >= maxKeys) leave(batch);
     });
 }
+
+/**
+ * coalesce() for a lookup that runs on a pool given at call time: one gathering lookup per
+ * pool (a process may hold several, e.g. tests), created on first use.
+ */
+export function coalescePerPool<P extends object, V>(
+  load: (pool: P, keys: string[]) => Promise<Map<string, V>>,
+  opts: CoalesceOptions = {},
+): (pool: P, key: string) => Promise<V | undefined> {
+  const byPool = new WeakMap<P, (key: string) => Promise<V | undefined>>();
+  return (pool, key) => {
+    let get = byPool.get(pool);
+    if (!get) {
+      get = coalesce((keys) => load(pool, keys), opts);
+      byPool.set(pool, get);
+    }
+    return get(key);
+  };
+}

@@ -4,8 +4,8 @@
 // regex-valid "2026-02-30" would otherwise surface as a database error and a 500).
 import { BankError } from '../errors.js';
 import { isTimestamp } from '../time.js';
+import { isUuid } from '../ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function encodeCursor(key: string, id: string): string {
   return Buffer.from(JSON.stringify([key, id]), 'utf8').toString('base64url');
 }
@@ -22,7 +22,7 @@ export function decodeCursor(cursor: string, key: 'timestamp' | 'text'): { key: 
       v.length === 2 &&
       typeof v[0] === 'string' &&
       typeof v[1] === 'string' &&
-      UUID.test(v[1]) &&
+      isUuid(v[1]) &&
       (key === 'text' || isTimestamp(v[0]))
     ) {
       return { key: v[0], id: v[1] };
