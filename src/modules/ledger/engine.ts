@@ -74,7 +74,6 @@ export interface BatchPlan {
 /** A batch input as the engine sees it: public inputs plus the sweeper's expiries. */
 export type EngineInput = Omit<TransferInput, 'phase'> & { phase?: StoredPhase };
 
-
 class Failure {
   constructor(readonly code: TransferFailure) {}
 }
