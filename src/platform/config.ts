@@ -70,6 +70,8 @@ export const configSchema = z.object({
   /** Micro-batching of money movement: gather for this long (0: one transaction per movement). */
   MOVEMENT_BATCH_WINDOW_MS: z.coerce.number().min(0).max(50).default(1),
   MOVEMENT_BATCH_MAX: z.coerce.number().int().min(1).max(2000).default(256),
+  /** Movement batches in the database at once (group commit: the next one gathers meanwhile). */
+  MOVEMENT_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(3),
   // Fraud screening (docs/fraud.md).
   /** Score outgoing customer movements before they post (holds, alerts). */
   FRAUD_SCREENING_ENABLED: bool.default(true),

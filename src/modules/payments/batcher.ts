@@ -22,7 +22,11 @@ export interface BatcherOptions {
   /** 0 turns batching off. */
   windowMs: number;
   maxSize: number;
-  /** Batches running at once (default 2): one in the database while the next one gathers. */
+  /**
+   * Batches running at once (default 3, as MOVEMENT_BATCHES_IN_FLIGHT): while they are in the
+   * database the next one gathers. Three kept both cores busier than two in `npm run bench`
+   * (docs/benchmarks.md); more make smaller batches and more lock waits between them.
+   */
   maxInFlight?: number;
   /** Fraud screening of outgoing customer movements (off when undefined). */
   screener?: Screener | undefined;
@@ -55,7 +59,7 @@ export function createMovementExecutor(
     return { submit: (r) => runAlone(pool, r, metrics, opts.screener), close: async () => undefined };
   }
   type Waiting = { request: MovementRequest; resolve(o: MovementOutcome): void; reject(e: unknown): void };
-  const maxInFlight = Math.max(1, opts.maxInFlight ?? 2);
+  const maxInFlight = Math.max(1, opts.maxInFlight ?? 3);
   let queue: Waiting[] = [];
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();

@@ -34,6 +34,7 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
     {
       windowMs: ctx.config.MOVEMENT_BATCH_WINDOW_MS,
       maxSize: ctx.config.MOVEMENT_BATCH_MAX,
+      maxInFlight: ctx.config.MOVEMENT_BATCHES_IN_FLIGHT,
       screener: createScreener(ctx.config),
     },
     ctx.metrics,
