@@ -213,6 +213,27 @@ export function ErrorNotice({ error, title }: { error: unknown; title?: string }
 
 const humanPath = (p: string) => p.replace(/^(body|querystring|params)\./, '');
 
+/** The "Load more" button under a paged list: shown while there is a next page, idle while loading. */
+export function LoadMore({
+  query,
+}: {
+  query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => Promise<unknown> };
+}) {
+  if (!query.hasNextPage) return null;
+  return (
+    <p className="center">
+      <button
+        type="button"
+        className="btn"
+        onClick={() => void query.fetchNextPage()}
+        disabled={query.isFetchingNextPage}
+      >
+        {query.isFetchingNextPage ? 'Loading…' : 'Load more'}
+      </button>
+    </p>
+  );
+}
+
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
     <p className="loading" role="status">

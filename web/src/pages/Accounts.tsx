@@ -13,6 +13,7 @@ import {
   ErrorNotice,
   formatDate,
   Loading,
+  LoadMore,
   maskNumber,
   Money,
   PageHeader,
@@ -312,18 +313,7 @@ export function History({ account, accounts }: { account: Account; accounts: Acc
           />
         </div>
       ) : null}
-      {q.hasNextPage ? (
-        <p className="center">
-          <button
-            type="button"
-            className="btn"
-            onClick={() => void q.fetchNextPage()}
-            disabled={q.isFetchingNextPage}
-          >
-            {q.isFetchingNextPage ? 'Loading…' : 'Load more'}
-          </button>
-        </p>
-      ) : null}
+      <LoadMore query={q} />
     </section>
   );
 }

@@ -10,6 +10,7 @@ import {
   ErrorNotice,
   formatDateTime,
   Loading,
+  LoadMore,
   Money,
   PageHeader,
   SelectField,
@@ -274,13 +275,7 @@ export function FraudPage() {
               </div>
             </div>
           ) : null}
-          {q.hasNextPage ? (
-            <p className="center">
-              <button type="button" className="btn" onClick={() => void q.fetchNextPage()}>
-                Load more
-              </button>
-            </p>
-          ) : null}
+          <LoadMore query={q} />
         </div>
       ) : null}
     </>
@@ -451,18 +446,7 @@ export function AuditPage() {
           </div>
         </div>
       ) : null}
-      {q.hasNextPage ? (
-        <p className="center">
-          <button
-            type="button"
-            className="btn"
-            onClick={() => void q.fetchNextPage()}
-            disabled={q.isFetchingNextPage}
-          >
-            {q.isFetchingNextPage ? 'Loading…' : 'Load more'}
-          </button>
-        </p>
-      ) : null}
+      <LoadMore query={q} />
     </>
   );
 }
@@ -720,13 +704,7 @@ export function UsersPage({ me }: { me: Me }) {
           </div>
         </div>
       ) : null}
-      {q.hasNextPage ? (
-        <p className="center">
-          <button type="button" className="btn" onClick={() => void q.fetchNextPage()}>
-            Load more
-          </button>
-        </p>
-      ) : null}
+      <LoadMore query={q} />
     </>
   );
 }
