@@ -4,7 +4,22 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => BigInt(v));
-pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => new Date(v).toISOString());
+/**
+ * A timestamptz as PostgreSQL prints it (DateStyle ISO) to an ISO string with milliseconds, as
+ * `new Date(v).toISOString()` would give it. Values in UTC, the usual case, are rewritten as
+ * text (five times cheaper than the Date parse, and every row carries a few); anything else
+ * (another offset, a year past 9999, BC) goes through Date.
+ */
+const UTC_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?\+00$/;
+export function timestamptzToIso(v: string): string {
+  const m = UTC_TIMESTAMP.exec(v);
+  if (!m) return new Date(v).toISOString();
+  const fraction = m[3] ?? '';
+  const millis = fraction.length >= 3 ? fraction.slice(0, 3) : fraction.padEnd(3, '0');
+  return `${m[1]}T${m[2]}.${millis}Z`;
+}
+
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, timestamptzToIso);
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (v) => new Date(`${v}Z`).toISOString());
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
