@@ -562,3 +562,68 @@ describe('history and labels', () => {
     ).toBe(404);
   });
 });
+
+describe('JSON columns', () => {
+  // Batch statements pass JSON columns as one JSON array (src/platform/db/json-column.ts): what
+  // a client sent must come back exactly, quotes, backslashes and all, in the reply, its replay,
+  // the stored row, the outbox and the audit chain.
+  it('keep text with quotes, backslashes and non-ASCII exactly', async () => {
+    const a = await openAccount(t.app, alice);
+    await deposit(t.app, alice, a.id, '50.00');
+    const awkward = `Zoë "the \\ payee" O'Brien \\"x\\" 日本 \\u0041`;
+    const userAgent = `agent "quoted" \\ back\\slash`;
+    const key = randomUUID();
+    const send = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/transfers',
+        headers: { ...alice.headers, 'idempotency-key': key, 'user-agent': userAgent },
+        payload: {
+          fromAccountId: a.id,
+          toExternal: { bankCode: 'OTHRGB2L', accountNumber: 'GB29NWBK60161331926819', name: awkward },
+          amount: '5.00',
+          description: awkward,
+          tags: ['rent', 'Zoë 2'],
+        },
+      });
+    const first = await send();
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({
+      counterparty: { name: awkward },
+      description: awkward,
+      tags: ['rent', 'Zoë 2'],
+    });
+    const replay = await send();
+    expect(replay.statusCode).toBe(201);
+    expect(replay.body).toBe(first.body);
+
+    const id = first.json().id as string;
+    const { rows } = await t.db.pool.query<{
+      counterparty: { name: string };
+      channel: { userAgent: string };
+      tags: string[];
+    }>('select counterparty, channel, tags from transactions where id = $1', [id]);
+    expect(rows[0]?.counterparty.name).toBe(awkward);
+    expect(rows[0]?.channel.userAgent).toBe(userAgent);
+    expect(rows[0]?.tags).toEqual(['rent', 'Zoë 2']);
+    const events = await t.db.pool.query<{ payload: { transactionId: string } }>(
+      'select payload from outbox_events where aggregate_id = $1',
+      [id],
+    );
+    expect(events.rows.map((e) => e.payload.transactionId)).toEqual([id]);
+    // No "before" is SQL NULL, not the JSON value null.
+    const audit = await t.db.pool.query<{ no_before: boolean; after: { type: string; amount: string } }>(
+      `select before is null as no_before, after from audit_log where entity_id = $1`,
+      [id],
+    );
+    expect(audit.rows).toEqual([
+      { no_before: true, after: expect.objectContaining({ type: 'EXTERNAL_OUT', amount: '500' }) },
+    ]);
+    const nulls = await t.db.pool.query<{ no_risk: boolean }>(
+      'select risk is null as no_risk from transactions where id = $1',
+      [id],
+    );
+    expect(nulls.rows[0]?.no_risk).toBe(first.json().risk === null);
+    expect(await verified()).toBe('ok');
+  });
+});

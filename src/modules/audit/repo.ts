@@ -1,5 +1,6 @@
 // SQL of the audit trail.
 import type { Queryable } from '../../platform/db/pool.js';
+import { jsonColumn } from '../../platform/db/json-column.js';
 import { named } from '../../platform/db/prepared.js';
 import type { Json } from './chain.js';
 import type { AuditFilter, AuditRecord } from './types.js';
@@ -66,17 +67,18 @@ export async function readChainHead(q: Queryable): Promise<{ seq: bigint; hash: 
 
 export async function insertAuditRows(q: Queryable, rows: AuditRecord[]): Promise<void> {
   const col = <K extends keyof AuditRecord>(k: K) => rows.map((r) => r[k]);
-  const json = (k: 'before' | 'after') => rows.map((r) => (r[k] === null ? null : JSON.stringify(r[k])));
   await q.query(
     named(
       `insert into audit_log (${COLUMNS})
      select u.seq, u.id, u.created_at, u.actor_id, u.actor_role, u.ip, u.user_agent, u.request_id,
-            u.entity_type, u.entity_id, u.action, u.before::jsonb, u.after::jsonb, u.prev_hash, u.hash
-       from unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[], $6::text[],
-                   $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-                   $13::text[], $14::text[], $15::text[])
+            u.entity_type, u.entity_id, u.action, nullif(u.json -> 'before', 'null'),
+            nullif(u.json -> 'after', 'null'), u.prev_hash, u.hash
+       from rows from (unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[], $6::text[],
+                              $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                              $13::text[]),
+                       jsonb_array_elements($14::jsonb))
             with ordinality as u(seq, id, created_at, actor_id, actor_role, ip, user_agent, request_id,
-                                 entity_type, entity_id, action, before, after, prev_hash, hash, n)
+                                 entity_type, entity_id, action, prev_hash, hash, json, n)
       order by u.n`,
       [
         col('seq'),
@@ -90,10 +92,10 @@ export async function insertAuditRows(q: Queryable, rows: AuditRecord[]): Promis
         col('entityType'),
         col('entityId'),
         col('action'),
-        json('before'),
-        json('after'),
         col('prevHash'),
         col('hash'),
+        // before and after of each row, as one document per row.
+        jsonColumn(rows.map((r) => ({ before: r.before, after: r.after }))),
       ],
     ),
   );

@@ -2,6 +2,7 @@
 // accounts' history: one locking read of every account's statistics row (with the payees the
 // batch names) before the ledger, and one write (statistics, payees, alerts) after it.
 import type { Queryable } from '../../platform/db/pool.js';
+import { jsonColumn } from '../../platform/db/json-column.js';
 import { named } from '../../platform/db/prepared.js';
 import { validTimeZone, type Reason, type RiskState } from './engine.js';
 import type { Recommendation } from './rules.js';
@@ -217,8 +218,11 @@ export async function writeScreening(
      alerts as (
        insert into fraud_alerts (id, transaction_id, account_id, customer_id, score, recommendation, reasons, amount,
          currency, hold)
-       select * from unnest($19::uuid[], $20::uuid[], $21::uuid[], $22::uuid[], $23::int4[], $24::text[], $25::jsonb[],
-                            $26::int8[], $27::char(3)[], $28::text[]))
+       select id, tx, account, customer, score, recommendation, reasons, amount, currency, hold
+       from rows from (unnest($19::uuid[], $20::uuid[], $21::uuid[], $22::uuid[], $23::int4[], $24::text[],
+                              $26::int8[], $27::char(3)[], $28::text[]),
+                       jsonb_array_elements($25::jsonb))
+         as v (id, tx, account, customer, score, recommendation, amount, currency, hold, reasons))
      select 1`,
       [
         states.map((s) => s.accountId),
@@ -245,7 +249,7 @@ export async function writeScreening(
         alerts.map((a) => a.customerId),
         alerts.map((a) => a.score),
         alerts.map((a) => a.recommendation),
-        alerts.map((a) => JSON.stringify(a.reasons)),
+        jsonColumn(alerts.map((a) => a.reasons)),
         alerts.map((a) => a.amount.toString()),
         alerts.map((a) => a.currency),
         alerts.map((a) => a.hold),

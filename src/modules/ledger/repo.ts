@@ -2,6 +2,7 @@
 // every account row in id order, one read of the transfers it names, then one multi-row
 // statement per table written.
 import type { Queryable } from '../../platform/db/pool.js';
+import { jsonColumn } from '../../platform/db/json-column.js';
 import { named } from '../../platform/db/prepared.js';
 import type { AccountState, BatchPlan, KnownTransfer } from './engine.js';
 import type {
@@ -186,8 +187,9 @@ export async function writeBatch(q: Queryable, plan: BatchPlan): Promise<void> {
          reverses_id, code, linked, timeout_seconds, expires_at, metadata, created_at)
        select id, phase, debit, credit, amount, currency, pending_id, reverses_id, code, linked, timeout, expires_at,
               metadata, (select t from batch_time)
-       from unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::int8[], $6::char(3)[], $7::uuid[], $8::uuid[],
-                   $9::text[], $10::bool[], $11::int4[], $12::timestamptz[], $13::jsonb[])
+       from rows from (unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::int8[], $6::char(3)[], $7::uuid[],
+                              $8::uuid[], $9::text[], $10::bool[], $11::int4[], $12::timestamptz[]),
+                       jsonb_array_elements($13::jsonb))
          with ordinality as v (id, phase, debit, credit, amount, currency, pending_id, reverses_id, code, linked,
                                timeout, expires_at, metadata, ord)
        order by ord),
@@ -221,7 +223,7 @@ export async function writeBatch(q: Queryable, plan: BatchPlan): Promise<void> {
         t.map((x) => x.linked),
         t.map((x) => x.timeoutSeconds),
         t.map((x) => x.expiresAt?.toISOString() ?? null),
-        t.map((x) => JSON.stringify(x.metadata)),
+        jsonColumn(t.map((x) => x.metadata)),
         e.map((x) => x.accountId),
         e.map((x) => x.transferId),
         e.map((x) => x.amount.toString()),

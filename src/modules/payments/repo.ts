@@ -1,6 +1,7 @@
 // SQL for transactions, idempotency keys and the outbox. Writes are multi-row (unnest), so a
 // micro-batch of movements costs one statement per table, not one per movement.
 import type { Queryable } from '../../platform/db/pool.js';
+import { jsonColumn } from '../../platform/db/json-column.js';
 import { named } from '../../platform/db/prepared.js';
 import type { Risk } from '../fraud/engine.js';
 import type {
@@ -82,15 +83,17 @@ export async function insertTransactions(q: Queryable, rows: NewTransaction[]): 
       `insert into transactions (id, reference, type, status, amount, currency, from_account_id, to_account_id,
        counterparty, description, category, tags, channel, initiated_by, transfer_id, settlement_transfer_id,
        reverses_transaction_id, completed_at, risk)
-     select v.id, v.reference, v.type, v.status, v.amount, v.currency, v.from_id, v.to_id, v.counterparty,
-            v.description, v.category, array(select jsonb_array_elements_text(v.tags)), v.channel, v.initiated_by,
+     select v.id, v.reference, v.type, v.status, v.amount, v.currency, v.from_id, v.to_id,
+            nullif(v.json -> 'counterparty', 'null'), v.description, v.category,
+            array(select jsonb_array_elements_text(v.json -> 'tags')), v.json -> 'channel', v.initiated_by,
             v.transfer_id, v.settlement_id, v.reverses_id,
-            case when v.status in ('COMPLETED', 'FAILED', 'REVERSED') then clock_timestamp() end, v.risk
-     from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::char(3)[], $7::uuid[], $8::uuid[],
-                 $9::jsonb[], $10::text[], $11::text[], $12::jsonb[], $13::jsonb[], $14::uuid[], $15::uuid[],
-                 $16::uuid[], $17::uuid[], $18::jsonb[])
-       as v (id, reference, type, status, amount, currency, from_id, to_id, counterparty, description, category,
-             tags, channel, initiated_by, transfer_id, settlement_id, reverses_id, risk)
+            case when v.status in ('COMPLETED', 'FAILED', 'REVERSED') then clock_timestamp() end,
+            nullif(v.json -> 'risk', 'null')
+     from rows from (unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::char(3)[], $7::uuid[],
+                            $8::uuid[], $9::text[], $10::text[], $11::uuid[], $12::uuid[], $13::uuid[], $14::uuid[]),
+                     jsonb_array_elements($15::jsonb))
+       as v (id, reference, type, status, amount, currency, from_id, to_id, description, category, initiated_by,
+             transfer_id, settlement_id, reverses_id, json)
      returning ${columns}`,
       [
         rows.map((r) => r.id),
@@ -101,16 +104,21 @@ export async function insertTransactions(q: Queryable, rows: NewTransaction[]): 
         rows.map((r) => r.currency),
         rows.map((r) => r.fromAccountId),
         rows.map((r) => r.toAccountId),
-        rows.map((r) => (r.counterparty ? JSON.stringify(r.counterparty) : null)),
         rows.map((r) => r.description),
         rows.map((r) => r.category),
-        rows.map((r) => JSON.stringify(r.tags)),
-        rows.map((r) => JSON.stringify(r.channel)),
         rows.map((r) => r.initiatedBy),
         rows.map((r) => r.transferId),
         rows.map((r) => r.settlementTransferId ?? null),
         rows.map((r) => r.reversesTransactionId),
-        rows.map((r) => (r.risk ? JSON.stringify(r.risk) : null)),
+        // The JSON columns of each row, as one document per row.
+        jsonColumn(
+          rows.map((r) => ({
+            counterparty: r.counterparty ?? null,
+            tags: r.tags,
+            channel: r.channel,
+            risk: r.risk ?? null,
+          })),
+        ),
       ],
     ),
   );
@@ -289,13 +297,14 @@ export async function storeResponses(
   await q.query(
     named(
       `update idempotency_keys k set response_status = v.status, response_body = v.body
-     from unnest($1::uuid[], $2::text[], $3::int2[], $4::jsonb[]) as v (u, key, status, body)
+     from rows from (unnest($1::uuid[], $2::text[], $3::int2[]), jsonb_array_elements($4::jsonb))
+       as v (u, key, status, body)
      where k.user_id = v.u and k.key = v.key`,
       [
         rows.map((r) => r.userId),
         rows.map((r) => r.key),
         rows.map((r) => r.status),
-        rows.map((r) => JSON.stringify(r.body)),
+        jsonColumn(rows.map((r) => r.body)),
       ],
     ),
   );
@@ -337,11 +346,11 @@ export async function insertOutbox(q: Queryable, events: OutboxEvent[]): Promise
   await q.query(
     named(
       `insert into outbox_events (topic, aggregate_id, payload)
-     select * from unnest($1::text[], $2::uuid[], $3::jsonb[])`,
+     select * from rows from (unnest($1::text[], $2::uuid[]), jsonb_array_elements($3::jsonb))`,
       [
         events.map((e) => e.topic),
         events.map((e) => e.aggregateId),
-        events.map((e) => JSON.stringify(e.payload)),
+        jsonColumn(events.map((e) => e.payload)),
       ],
     ),
   );
