@@ -19,6 +19,9 @@ const optionalSecret = z
   .transform((v) => (v.trim() === '' ? undefined : v.trim()))
   .optional();
 
+/** Movement batches in the database at once unless MOVEMENT_BATCHES_IN_FLIGHT says otherwise. */
+export const DEFAULT_MOVEMENT_BATCHES_IN_FLIGHT = 3;
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -71,7 +74,12 @@ export const configSchema = z.object({
   MOVEMENT_BATCH_WINDOW_MS: z.coerce.number().min(0).max(50).default(1),
   MOVEMENT_BATCH_MAX: z.coerce.number().int().min(1).max(2000).default(256),
   /** Movement batches in the database at once (group commit: the next one gathers meanwhile). */
-  MOVEMENT_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(3),
+  MOVEMENT_BATCHES_IN_FLIGHT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(DEFAULT_MOVEMENT_BATCHES_IN_FLIGHT),
   // Fraud screening (docs/fraud.md).
   /** Score outgoing customer movements before they post (holds, alerts). */
   FRAUD_SCREENING_ENABLED: bool.default(true),

@@ -5,6 +5,7 @@
 // caller gets its own outcome. If a batch's transaction fails as a whole for a reason that is
 // not a retryable conflict, its movements are re-run one by one, so one bad movement can never
 // fail its neighbours.
+import { DEFAULT_MOVEMENT_BATCHES_IN_FLIGHT } from '../../platform/config.js';
 import type { Pool } from '../../platform/db/pool.js';
 import { tx } from '../../platform/db/tx.js';
 import type { Metrics } from '../../platform/metrics.js';
@@ -23,7 +24,7 @@ export interface BatcherOptions {
   windowMs: number;
   maxSize: number;
   /**
-   * Batches running at once (default 3, as MOVEMENT_BATCHES_IN_FLIGHT): while they are in the
+   * Batches running at once (default: MOVEMENT_BATCHES_IN_FLIGHT's): while they are in the
    * database the next one gathers. Three kept both cores busier than two in `npm run bench`
    * (docs/benchmarks.md); more make smaller batches and more lock waits between them.
    */
@@ -59,7 +60,7 @@ export function createMovementExecutor(
     return { submit: (r) => runAlone(pool, r, metrics, opts.screener), close: async () => undefined };
   }
   type Waiting = { request: MovementRequest; resolve(o: MovementOutcome): void; reject(e: unknown): void };
-  const maxInFlight = Math.max(1, opts.maxInFlight ?? 3);
+  const maxInFlight = Math.max(1, opts.maxInFlight ?? DEFAULT_MOVEMENT_BATCHES_IN_FLIGHT);
   let queue: Waiting[] = [];
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();
