@@ -57,6 +57,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean' },
     window: { type: 'string' },
     'batch-max': { type: 'string' },
+    'in-flight': { type: 'string' },
     warmup: { type: 'string' },
     pool: { type: 'string' },
     profile: { type: 'string' },
@@ -79,6 +80,7 @@ if (values.help) {
   HTTP runs:
   --window    MOVEMENT_BATCH_WINDOW_MS with the batcher on (env BENCH_HTTP_WINDOW_MS, default 2)
   --batch-max MOVEMENT_BATCH_MAX (env BENCH_HTTP_BATCH_MAX, default 256)
+  --in-flight MOVEMENT_BATCHES_IN_FLIGHT (env BENCH_HTTP_IN_FLIGHT, default: the server's default)
   --warmup    unmeasured seconds of load before each run (env BENCH_HTTP_WARMUP, default 2)
   --pool      the server's DB_POOL_MAX (env BENCH_HTTP_POOL, default: the connection count)
   --profile   directory: write a CPU profile of the server per HTTP run and print a summary (env BENCH_PROFILE)
@@ -95,9 +97,11 @@ const accounts = positiveInt(values.accounts ?? process.env.BENCH_ACCOUNTS, 10_0
 const batchSize = positiveInt(values.batch ?? process.env.BENCH_BATCH, 250, 'batch');
 if (accounts < 2) throw new Error('accounts must be at least 2');
 const poolArg = values.pool ?? process.env.BENCH_HTTP_POOL;
+const inFlightArg = values['in-flight'] ?? process.env.BENCH_HTTP_IN_FLIGHT;
 const http: HttpSettings = {
   windowMs: nonNegative(values.window ?? process.env.BENCH_HTTP_WINDOW_MS, 2, 'window'),
   batchMax: positiveInt(values['batch-max'] ?? process.env.BENCH_HTTP_BATCH_MAX, 256, 'batch-max'),
+  batchesInFlight: inFlightArg ? positiveInt(inFlightArg, 3, 'in-flight') : undefined,
   warmupSeconds: Math.round(nonNegative(values.warmup ?? process.env.BENCH_HTTP_WARMUP, 2, 'warmup')),
   poolSize: poolArg ? positiveInt(poolArg, 20, 'pool') : undefined,
   fraudRulesJson: values['fraud-rules'] ?? process.env.BENCH_FRAUD_RULES_JSON ?? undefined,
@@ -163,7 +167,7 @@ async function main(): Promise<number> {
     );
     if (selected.some((r) => r.group === 'http')) {
       console.log(
-        `http:       corebank serve in its own process, autocannon in this one; batcher window ${http.windowMs} ms, max ${http.batchMax}; ` +
+        `http:       corebank serve in its own process, autocannon in this one; batcher window ${http.windowMs} ms, max ${http.batchMax}, ${http.batchesInFlight ?? 'default'} in flight; ` +
           `${http.warmupSeconds} s warm-up; server pool ${http.poolSize ?? 'as many as connections'}; load average now ${os
             .loadavg()
             .map((l) => l.toFixed(2))

@@ -136,6 +136,7 @@ async function runHttp(
         DB_POOL_MAX: String(poolSize),
         MOVEMENT_BATCH_WINDOW_MS: String(windowMs),
         MOVEMENT_BATCH_MAX: String(ctx.http.batchMax),
+        ...(ctx.http.batchesInFlight ? { MOVEMENT_BATCHES_IN_FLIGHT: String(ctx.http.batchesInFlight) } : {}),
         COREBANK_DATA_DIR: dataDir,
         ...(ctx.http.fraudRulesJson ? { FRAUD_RULES_JSON: ctx.http.fraudRulesJson } : {}),
       },

@@ -43,6 +43,8 @@ export interface HttpSettings {
   windowMs: number;
   /** MOVEMENT_BATCH_MAX. */
   batchMax: number;
+  /** MOVEMENT_BATCHES_IN_FLIGHT; default: unset (the server's default). */
+  batchesInFlight?: number | undefined;
   /** Unmeasured load before the measured phase. */
   warmupSeconds: number;
   /** DB_POOL_MAX of the server; default: the connection count. */
