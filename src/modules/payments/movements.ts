@@ -1,8 +1,8 @@
 // Carries out any number of prepared money movements in ONE database transaction, set-based:
 // idempotency keys claimed in one statement, all ledger transfers posted as one batch, and the
-// transaction records, status changes, audit rows, outbox rows and stored responses each written
-// with one multi-row statement. Movements are independent: one that fails changes nothing and
-// never fails another (each movement's transfers are linked only among themselves).
+// transaction records (with their outbox rows), status changes, audit rows and stored responses
+// each written with one multi-row statement. Movements are independent: one that fails changes
+// nothing and never fails another (each movement's transfers are linked only among themselves).
 // With a screener, outgoing customer movements are scored for fraud first, in the same
 // transaction (src/modules/fraud/screen.ts): a blocked one is posted as a hold for review.
 import type { PoolClient } from '../../platform/db/pool.js';
@@ -82,19 +82,16 @@ export async function executeMovements(
 
   // 4. Record what succeeded, set-based.
   const ok = succeeded.map((i) => decided[i]!);
-  const inserted = await repo.insertTransactions(
+  const inserted = await repo.insertTransactionsAndEvents(
     client,
     ok.flatMap((r) => r.inserts),
+    ok.flatMap((r) => r.events),
   );
   const changed = await repo.applyStatusChanges(
     client,
     ok.flatMap((r) => r.updates),
   );
   await screen?.record(client, succeeded);
-  await repo.insertOutbox(
-    client,
-    ok.flatMap((r) => r.events),
-  );
   // The rows as stored come back from the writes themselves: no re-read for the replies.
   const byId = new Map([...inserted, ...changed].map((t) => [t.id, t]));
   const responses: { userId: string; key: string; status: number; body: unknown }[] = [];
