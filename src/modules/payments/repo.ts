@@ -1,5 +1,6 @@
 // SQL for transactions, idempotency keys and the outbox. Writes are multi-row (unnest), so a
-// micro-batch of movements costs one statement per table, not one per movement.
+// micro-batch of movements costs one statement per table, not one per movement (and the
+// transactions and their outbox events share one).
 import type { Queryable } from '../../platform/db/pool.js';
 import { jsonColumn } from '../../platform/db/json-column.js';
 import { named } from '../../platform/db/prepared.js';
