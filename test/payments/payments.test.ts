@@ -619,11 +619,20 @@ describe('JSON columns', () => {
     expect(audit.rows).toEqual([
       { no_before: true, after: expect.objectContaining({ type: 'EXTERNAL_OUT', amount: '500' }) },
     ]);
-    const nulls = await t.db.pool.query<{ no_risk: boolean }>(
-      'select risk is null as no_risk from transactions where id = $1',
-      [id],
+    // A screened payment stores its risk; a deposit has no counterparty and no risk: SQL NULL.
+    const dep = await post(t.app, alice, '/api/v1/deposits', { accountId: a.id, amount: '1.00' });
+    expect(dep.statusCode).toBe(201);
+    const nulls = await t.db.pool.query<{ id: string; no_counterparty: boolean; no_risk: boolean }>(
+      `select id, counterparty is null as no_counterparty, risk is null as no_risk
+         from transactions where id = any($1::uuid[])`,
+      [[id, dep.json().id]],
     );
-    expect(nulls.rows[0]?.no_risk).toBe(first.json().risk === null);
+    expect(new Map(nulls.rows.map((r) => [r.id, [r.no_counterparty, r.no_risk]]))).toEqual(
+      new Map([
+        [id, [false, false]],
+        [dep.json().id, [true, true]],
+      ]),
+    );
     expect(await verified()).toBe('ok');
   });
 });
