@@ -45,7 +45,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export async function startCorebank(opts: {
-  /** The whole environment of the server (nothing is inherited but PATH, HOME, TMPDIR, LANG). */
+  /** The whole environment of the server (nothing is inherited but PATH, HOME, TMPDIR, LANG and PGOPTIONS, which can load auto_explain). */
   env: Record<string, string>;
   /**
    * Write V8 CPU profiles of the server to this directory (node --cpu-prof): one per thread, the
@@ -59,7 +59,7 @@ export async function startCorebank(opts: {
 }): Promise<CorebankServer> {
   const port = await freePort();
   const inherited = Object.fromEntries(
-    ['PATH', 'HOME', 'TMPDIR', 'LANG']
+    ['PATH', 'HOME', 'TMPDIR', 'LANG', 'PGOPTIONS']
       .map((k) => [k, process.env[k]] as const)
       .filter((e): e is readonly [string, string] => e[1] !== undefined),
   );

@@ -16,10 +16,20 @@ import type { AuditEvent, AuditFilter, AuditRecord, ChainVerification } from './
 const text = (v: string | null | undefined, max: number): string | null =>
   v === null || v === undefined ? null : cleanText(v).slice(0, max);
 
-/** Appends events to the chain, in order. `client` must be inside a transaction. */
-export async function recordAuditBatch(client: Queryable, events: AuditEvent[]): Promise<AuditRecord[]> {
-  if (events.length === 0) return [];
-  const head = await lockChainHead(client);
+export type ChainHead = Awaited<ReturnType<typeof lockChainHead>>;
+
+/** Locks the chain's head for an append (held until the transaction ends). */
+export const lockAuditHead = (client: Queryable): Promise<ChainHead> => lockChainHead(client);
+
+/**
+ * Chains events onto a head locked in this transaction and sends their insert without waiting
+ * for it: `written` settles when the rows are in.
+ */
+export function appendAudit(
+  client: Queryable,
+  head: ChainHead,
+  events: AuditEvent[],
+): { records: AuditRecord[]; written: Promise<void> } {
   let seq = head.seq;
   let prevHash = head.hash;
   const records: AuditRecord[] = events.map((e) => {
@@ -44,7 +54,14 @@ export async function recordAuditBatch(client: Queryable, events: AuditEvent[]):
     prevHash = hash;
     return { ...content, seq: seq.toString(), hash };
   });
-  await insertAuditRows(client, records);
+  return { records, written: records.length === 0 ? Promise.resolve() : insertAuditRows(client, records) };
+}
+
+/** Appends events to the chain, in order. `client` must be inside a transaction. */
+export async function recordAuditBatch(client: Queryable, events: AuditEvent[]): Promise<AuditRecord[]> {
+  if (events.length === 0) return [];
+  const { records, written } = appendAudit(client, await lockAuditHead(client), events);
+  await written;
   return records;
 }
 

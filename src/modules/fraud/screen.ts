@@ -122,25 +122,47 @@ function decide(r: MovementRequest, risk: Risk, alertId: string | null, screener
   return out;
 }
 
+/** The statistics rows of a batch's screened accounts, locked, as step 1 read them. */
+export interface LockedScreening {
+  targets: number[];
+  states: Map<string, RiskState>;
+  now: number;
+}
+
 /**
- * Screens the live movements of a batch that carry `screening`. Undefined (and no query) when
- * none does.
+ * Step 1 for the movements at `candidates` that carry `screening`: lock their accounts'
+ * statistics rows. Undefined (and no query) when none does. A candidate that turns out not to
+ * run (an idempotent replay) only had its row locked for nothing.
  */
-export async function screenMovements(
+export async function lockScreening(
   client: PoolClient,
   requests: MovementRequest[],
-  live: number[],
-  screener: Screener,
-): Promise<ScreenPass | undefined> {
-  const targets = live.filter((i) => requests[i]!.screening);
+  candidates: number[],
+): Promise<LockedScreening | undefined> {
+  const targets = candidates.filter((i) => requests[i]!.screening);
   if (targets.length === 0) return undefined;
   const facts = targets.map((i) => requests[i]!.screening!);
   const payees = facts.flatMap((f) => (f.payee === null ? [] : [{ accountId: f.accountId, payee: f.payee }]));
-  const { states: loaded, now } = await repo.lockStates(
+  const { states, now } = await repo.lockStates(
     client,
     facts.map((f) => f.accountId),
     payees,
   );
+  return { targets, states, now };
+}
+
+/** Steps 2 and 3 for the movements at `live` that step 1 locked for. No query. */
+export function screenMovements(
+  requests: MovementRequest[],
+  live: number[],
+  screener: Screener,
+  locked: LockedScreening | undefined,
+): ScreenPass | undefined {
+  if (!locked) return undefined;
+  const running = new Set(live);
+  const targets = locked.targets.filter((i) => running.has(i));
+  if (targets.length === 0) return undefined;
+  const { states: loaded, now } = locked;
 
   const { rules } = screener;
   const working = new Map(loaded);

@@ -6,7 +6,7 @@ import type { Pool, PoolClient, Queryable } from '../../platform/db/pool.js';
 import { tx } from '../../platform/db/tx.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { isUuid } from '../../platform/ids.js';
-import { planBatch, type EngineInput } from './engine.js';
+import { planBatch, type AccountState, type EngineInput, type KnownTransfer } from './engine.js';
 import * as repo from './repo.js';
 import { createHash } from 'node:crypto';
 import type {
@@ -87,17 +87,28 @@ export async function internalAccountId(
   return id;
 }
 
-/** Posts a batch inside the caller's transaction. Results are in input order. */
-export async function postTransfers(
+/** A batch's locked accounts and the transfers it names, read in its transaction. */
+export interface LedgerLocks {
+  accounts: AccountState[];
+  known: Map<string, KnownTransfer>;
+  now: Date;
+}
+
+/**
+ * Step one of a batch: lock the accounts the transfers touch (and those of the pendings and
+ * reversal targets they name) and read the transfers they name. The two statements are sent
+ * together (the pool pipelines) but stay two: the read must take its snapshot after the lock
+ * statement has waited out the batches holding those rows, so that it sees what they committed.
+ * Locking more than is later posted is harmless: a caller may lock for movements it then drops.
+ */
+export async function lockForBatch(
   client: PoolClient,
-  batch: readonly TransferInput[] | readonly EngineInput[],
-  metrics?: Metrics,
-): Promise<TransferResult[]> {
-  if (batch.length === 0) return [];
+  transfers: readonly TransferInput[] | readonly EngineInput[],
+): Promise<LedgerLocks> {
   const accountIds = new Set<string>();
   const transferIds = new Set<string>();
   const referenced = new Set<string>(); // pendings and reversal targets: their accounts are locked too
-  for (const t of batch) {
+  for (const t of transfers) {
     for (const id of [t.debitAccountId, t.creditAccountId]) if (isUuid(id)) accountIds.add(id);
     if (isUuid(t.id)) transferIds.add(t.id);
     for (const id of [t.pendingId, t.reversesId]) {
@@ -107,24 +118,64 @@ export async function postTransfers(
       }
     }
   }
-  const { accounts, now } = await repo.lockAccounts(client, [...accountIds], [...referenced]);
-  const known = await repo.selectKnownTransfers(client, [...transferIds]);
+  if (accountIds.size === 0 && transferIds.size === 0)
+    return { accounts: [], known: new Map(), now: new Date() };
+  const [{ accounts, now }, known] = await Promise.all([
+    repo.lockAccounts(client, [...accountIds], [...referenced]),
+    repo.selectKnownTransfers(client, [...transferIds]),
+  ]);
+  return { accounts, known, now };
+}
+
+export interface PlannedBatch {
+  /** One per transfer, in input order: decided before anything is written. */
+  results: TransferResult[];
+  /** Sends the batch's write without waiting for it; settles when the server has applied it. */
+  write(): Promise<void>;
+}
+
+/**
+ * Step two: decide every transfer against the locked state. Writing is left to the caller, so
+ * that the batch's write can leave together with the caller's next statements (sendTogether).
+ * `batch` may be a subset of what was locked.
+ */
+export async function planLockedBatch(
+  client: PoolClient,
+  batch: readonly TransferInput[] | readonly EngineInput[],
+  locks: LedgerLocks,
+  metrics?: Metrics,
+): Promise<PlannedBatch> {
+  const { accounts, known, now } = locks;
   // A pending committed by another batch after our lock statement began names accounts we
   // have not locked yet: lock them too (still in id order; tx() retries a rare deadlock).
   const locked = new Set(accounts.map((a) => a.id));
   const missing = [...known.values()]
     .flatMap((t) => [t.debitAccountId, t.creditAccountId])
     .filter((id) => !locked.has(id));
-  if (missing.length > 0) accounts.push(...(await repo.lockAccounts(client, missing, [])).accounts);
+  const all =
+    missing.length > 0 ? [...accounts, ...(await repo.lockAccounts(client, missing, [])).accounts] : accounts;
 
-  const plan = planBatch(batch, accounts, known, now);
-  await repo.writeBatch(client, plan);
-
-  if (metrics) {
+  const plan = planBatch(batch, all, known, now);
+  if (metrics && batch.length > 0) {
     metrics.ledgerBatches.inc();
     for (const r of plan.results) metrics.ledgerTransfers.inc({ result: r });
   }
-  return batch.map((t, i) => ({ id: t.id, result: plan.results[i] ?? 'linked_event_failed' }));
+  return {
+    results: batch.map((t, i) => ({ id: t.id, result: plan.results[i] ?? 'linked_event_failed' })),
+    write: () => (batch.length === 0 ? Promise.resolve() : repo.writeBatch(client, plan)),
+  };
+}
+
+/** Posts a batch inside the caller's transaction. Results are in input order. */
+export async function postTransfers(
+  client: PoolClient,
+  batch: readonly TransferInput[] | readonly EngineInput[],
+  metrics?: Metrics,
+): Promise<TransferResult[]> {
+  if (batch.length === 0) return [];
+  const { results, write } = await planLockedBatch(client, batch, await lockForBatch(client, batch), metrics);
+  await write();
+  return results;
 }
 
 /** Posts a batch in a transaction of its own, retrying serialization failures and id races. */

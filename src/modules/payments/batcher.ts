@@ -46,7 +46,7 @@ function runAlone(
   metrics?: Metrics,
   screener?: Screener,
 ): Promise<MovementOutcome> {
-  return tx(pool, async (c) => (await executeMovements(c, [request], metrics, screener))[0]!, {
+  return tx(pool, async (c, ctx) => (await executeMovements(c, [request], metrics, screener, ctx))[0]!, {
     retryOn: isRace,
   });
 }
@@ -69,12 +69,13 @@ export function createMovementExecutor(
     try {
       const outcomes = await tx(
         pool,
-        (c) =>
+        (c, ctx) =>
           executeMovements(
             c,
             batch.map((w) => w.request),
             metrics,
             opts.screener,
+            ctx,
           ),
         { retryOn: isRace },
       );

@@ -5,13 +5,28 @@
 // nothing and never fails another (each movement's transfers are linked only among themselves).
 // With a screener, outgoing customer movements are scored for fraud first, in the same
 // transaction (src/modules/fraud/screen.ts): a blocked one is posted as a hold for review.
+//
+// The statements go out in three rounds, each sent at once (the pool pipelines, db/pool.ts) and
+// waited for together, because under load every wait for a reply costs milliseconds, not the
+// statement's own time:
+//   1. claim the idempotency keys, lock the fraud statistics rows, lock the ledger accounts and
+//      read the transfers named (with tx()'s BEGIN in front);
+//   2. decide in memory (replays, fraud scores, ledger plan), then write the ledger batch, the
+//      transaction rows and their outbox events, status changes, fraud statistics, released
+//      keys, and lock the audit chain's head;
+//   3. build the replies from the stored rows, then store them and append the audit rows (with
+//      tx()'s COMMIT behind them when the caller passes its context).
+// The statements keep the order in which locks must be taken (fraud/screen.ts explains it), and
+// a statement that reads what another batch committed is still a statement of its own.
 import type { PoolClient } from '../../platform/db/pool.js';
+import { sendTogether } from '../../platform/db/together.js';
+import type { TxContext } from '../../platform/db/tx.js';
 import { BankError } from '../../platform/errors.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { recordAuditBatch } from '../audit/service.js';
+import { appendAudit, lockAuditHead } from '../audit/service.js';
 import { currencyExponent } from '../accounts/service.js';
-import { screenMovements, type Screener } from '../fraud/screen.js';
-import { postTransfers } from '../ledger/service.js';
+import { lockScreening, screenMovements, type Screener } from '../fraud/screen.js';
+import { lockForBatch, planLockedBatch } from '../ledger/service.js';
 import type { TransferInput } from '../ledger/types.js';
 import { errorForLedgerResult } from './failures.js';
 import { presentTransaction } from './present.js';
@@ -20,16 +35,34 @@ import type { IdempotencyClaim, MovementOutcome, MovementRequest } from './types
 
 const keyOf = (c: IdempotencyClaim) => `${c.userId}\u0000${c.key}`;
 
+/** Each movement's transfers in one list, linked among themselves; `spans` says whose is which. */
+function ledgerBatchOf(requests: MovementRequest[], indexes: number[]) {
+  const batch: TransferInput[] = [];
+  const spans: { index: number; start: number; end: number }[] = [];
+  for (const i of indexes) {
+    const ts = requests[i]!.transfers;
+    const start = batch.length;
+    ts.forEach((t, j) => batch.push({ ...t, linked: j < ts.length - 1 }));
+    spans.push({ index: i, start, end: batch.length });
+  }
+  return { batch, spans };
+}
+
+/**
+ * Carries out `requests` in the caller's transaction. With `ctx` (tx()'s), the last round's
+ * writes travel with COMMIT and are checked there; without, they are awaited here.
+ */
 export async function executeMovements(
   client: PoolClient,
   requests: MovementRequest[],
   metrics?: Metrics,
   screener?: Screener,
+  ctx?: TxContext,
 ): Promise<MovementOutcome[]> {
   const outcomes: (MovementOutcome | undefined)[] = new Array(requests.length);
 
-  // 1. Idempotency. Within the batch the first request with a key goes ahead and later ones
-  //    with the same key follow its outcome; across batches the database decides.
+  // Within the batch the first request with a key goes ahead and later ones with the same key
+  // follow its outcome; across batches the database decides.
   const firstWithKey = new Map<string, number>();
   const followers = new Set<number>();
   for (const [i, r] of requests.entries()) {
@@ -39,7 +72,15 @@ export async function executeMovements(
     else firstWithKey.set(k, i);
   }
   const claims = [...firstWithKey.values()].map((i) => requests[i]!.idempotency!);
-  const stored = await repo.claimKeys(client, claims);
+  const candidates = requests.map((_, i) => i).filter((i) => !followers.has(i));
+
+  // Round 1: keys, fraud statistics, ledger locks and known transfers, all sent at once. Locks
+  // are taken for every candidate; those that turn out to be replays simply go unused.
+  const [stored, locked, ledgerLocks] = await Promise.all([
+    repo.claimKeys(client, claims),
+    screener ? lockScreening(client, requests, candidates) : undefined,
+    lockForBatch(client, ledgerBatchOf(requests, candidates).batch),
+  ]);
   for (const i of firstWithKey.values()) {
     const claim = requests[i]!.idempotency!;
     const prior = stored.get(keyOf(claim));
@@ -55,23 +96,14 @@ export async function executeMovements(
           }
         : { kind: 'replay', status: prior.status ?? 200, body: prior.body };
   }
+  const live = candidates.filter((i) => outcomes[i] === undefined);
 
-  const live = requests.map((_, i) => i).filter((i) => outcomes[i] === undefined && !followers.has(i));
-
-  // 2. Fraud screening of the outgoing customer movements: blocked ones become holds.
-  const screen = screener ? await screenMovements(client, requests, live, screener) : undefined;
+  // Round 2, decided in memory first: fraud screening turns blocked movements into holds, the
+  // ledger plans every live movement's transfers as one batch, each movement a linked chain.
+  const screen = screener ? screenMovements(requests, live, screener, locked) : undefined;
   const decided = screen?.requests ?? requests;
-
-  // 3. Ledger: every live movement's transfers in one batch, each movement a linked chain.
-  const batch: TransferInput[] = [];
-  const spans: { index: number; start: number; end: number }[] = [];
-  for (const i of live) {
-    const ts = decided[i]!.transfers;
-    const start = batch.length;
-    ts.forEach((t, j) => batch.push({ ...t, linked: j < ts.length - 1 }));
-    spans.push({ index: i, start, end: batch.length });
-  }
-  const results = await postTransfers(client, batch, metrics);
+  const { batch, spans } = ledgerBatchOf(decided, live);
+  const { results, write } = await planLockedBatch(client, batch, ledgerLocks, metrics);
   const succeeded: number[] = [];
   for (const { index, start, end } of spans) {
     const mine = results.slice(start, end).map((r) => r.result);
@@ -79,20 +111,32 @@ export async function executeMovements(
     if (cause === undefined) succeeded.push(index);
     else outcomes[index] = { kind: 'failed', error: errorForLedgerResult(cause) };
   }
-
-  // 4. Record what succeeded, set-based.
   const ok = succeeded.map((i) => decided[i]!);
-  const inserted = await repo.insertTransactionsAndEvents(
-    client,
-    ok.flatMap((r) => r.inserts),
-    ok.flatMap((r) => r.events),
+  const auditEvents = ok.flatMap((r) => r.audit);
+  // A failed movement leaves no key behind: a retry with it runs again.
+  const released = live
+    .filter((i) => outcomes[i]?.kind === 'failed' && requests[i]!.idempotency)
+    .map((i) => requests[i]!.idempotency!);
+  // Sent in this order, in one write; the audit chain's head is locked last, for the shortest time.
+  const [, inserted, changed, , , head] = await sendTogether(client, () =>
+    Promise.all([
+      write(),
+      repo.insertTransactionsAndEvents(
+        client,
+        ok.flatMap((r) => r.inserts),
+        ok.flatMap((r) => r.events),
+      ),
+      repo.applyStatusChanges(
+        client,
+        ok.flatMap((r) => r.updates),
+      ),
+      screen?.record(client, succeeded),
+      repo.releaseKeys(client, released),
+      auditEvents.length > 0 ? lockAuditHead(client) : undefined,
+    ]),
   );
-  const changed = await repo.applyStatusChanges(
-    client,
-    ok.flatMap((r) => r.updates),
-  );
-  await screen?.record(client, succeeded);
-  // The rows as stored come back from the writes themselves: no re-read for the replies.
+
+  // Round 3: the replies, built from the rows as stored (no re-read), then stored with the keys.
   const byId = new Map([...inserted, ...changed].map((t) => [t.id, t]));
   const responses: { userId: string; key: string; status: number; body: unknown }[] = [];
   for (const i of succeeded) {
@@ -103,21 +147,16 @@ export async function executeMovements(
     outcomes[i] = { kind: 'done', status: r.replyStatus, body };
     if (r.idempotency) responses.push({ ...r.idempotency, status: r.replyStatus, body });
   }
-  await repo.storeResponses(client, responses);
-  // A failed movement leaves no key behind: a retry with it runs again.
-  await repo.releaseKeys(
-    client,
-    live
-      .filter((i) => outcomes[i]?.kind === 'failed' && requests[i]!.idempotency)
-      .map((i) => requests[i]!.idempotency!),
+  const last = sendTogether(client, () =>
+    Promise.all([
+      repo.storeResponses(client, responses),
+      head ? appendAudit(client, head, auditEvents).written : undefined,
+    ]),
   );
-  // The audit chain's head is locked last, for the shortest time.
-  await recordAuditBatch(
-    client,
-    ok.flatMap((r) => r.audit),
-  );
+  if (ctx) ctx.alongCommit(last);
+  else await last;
 
-  // 5. Followers of a key used twice in this batch.
+  // Followers of a key used twice in this batch.
   for (const i of followers) {
     const claim = requests[i]!.idempotency!;
     const leader = requests[firstWithKey.get(keyOf(claim))!]!;
