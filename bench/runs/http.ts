@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { metric, startCorebank, type CorebankServer } from '../lib/corebank-server.js';
 import { runLoad, type LoadRequest } from '../lib/load.js';
 import { profileClockUs, summarizeProfile } from '../lib/cpuprofile.js';
+import { describeMachineCpu, machineCpu } from '../lib/machine-cpu.js';
 import { summarizeSqlTimings, type SqlTimings } from '../lib/sql-timing.js';
 import type { RunContext, RunDefinition, RunOutput } from './types.js';
 
@@ -231,6 +232,7 @@ async function runHttp(
 
     const metricsBefore = await server.get('/metrics');
     const cpuBefore = process.cpuUsage();
+    const machineBefore = machineCpu();
     const measuredFromUs = profileClockUs();
     const load = os.loadavg()[0] ?? 0;
     const measured = await runLoad({
@@ -242,6 +244,7 @@ async function runHttp(
       signal: ctx.signal,
     });
     const cpu = process.cpuUsage(cpuBefore);
+    const machineAfter = machineCpu();
     const measuredToUs = profileClockUs();
     const metricsAfter = await server.get('/metrics');
     if (ctx.signal.aborted) throw new Error('interrupted');
@@ -318,6 +321,12 @@ async function runHttp(
         ).toFixed(2),
         'server pool': poolSize,
         'server CPU': `${((100 * serverCpu) / elapsed).toFixed(0)} % of a core, ${((1000 * serverCpu) / Math.max(1, measured.latenciesMs.length)).toFixed(2)} ms per request`,
+        'machine CPU': describeMachineCpu(
+          machineBefore,
+          machineAfter,
+          os.cpus().length,
+          measured.latenciesMs.length,
+        ),
         'load generator CPU': `${((100 * (cpu.user + cpu.system)) / 1e6 / elapsed).toFixed(0)} % of a core`,
         'server time per 201 (mean)':
           serverCount > 0 ? `${((1000 * serverSum) / serverCount).toFixed(2)} ms` : '-',
