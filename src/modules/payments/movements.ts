@@ -138,7 +138,7 @@ export async function executeMovements(
 
   // Round 3: the replies, built from the rows as stored (no re-read), then stored with the keys.
   const byId = new Map([...inserted, ...changed].map((t) => [t.id, t]));
-  const responses: { userId: string; key: string; status: number; body: unknown }[] = [];
+  const responses: Parameters<typeof repo.storeResponses>[1] = [];
   for (const i of succeeded) {
     const r = decided[i]!;
     const t = byId.get(r.replyWith);

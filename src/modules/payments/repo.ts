@@ -304,20 +304,28 @@ export async function claimKeys(
   return existing;
 }
 
+/**
+ * Stores the replies of keys claimed in this transaction. An upsert rather than an update
+ * joined to the batch: the conflict on the primary key finds each row by a probe of its index,
+ * where the join is planned, and planned as a scan of the whole table while it is young.
+ */
 export async function storeResponses(
   q: Queryable,
-  rows: { userId: string; key: string; status: number; body: unknown }[],
+  rows: { userId: string; key: string; requestHash: string; status: number; body: unknown }[],
 ): Promise<void> {
   if (rows.length === 0) return;
   await q.query(
     named(
-      `update idempotency_keys k set response_status = v.status, response_body = v.body
-     from rows from (unnest($1::uuid[], $2::text[], $3::int2[]), jsonb_array_elements($4::jsonb))
-       as v (u, key, status, body)
-     where k.user_id = v.u and k.key = v.key`,
+      `insert into idempotency_keys (user_id, key, request_hash, response_status, response_body)
+     select u, key, hash, status, body
+       from rows from (unnest($1::uuid[], $2::text[], $3::text[], $4::int2[]), jsonb_array_elements($5::jsonb))
+         as v (u, key, hash, status, body)
+     on conflict (user_id, key) do update
+       set response_status = excluded.response_status, response_body = excluded.response_body`,
       [
         rows.map((r) => r.userId),
         rows.map((r) => r.key),
+        rows.map((r) => r.requestHash),
         rows.map((r) => r.status),
         jsonColumn(rows.map((r) => r.body)),
       ],
