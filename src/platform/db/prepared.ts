@@ -21,3 +21,12 @@ export function named(text: string, values: unknown[] = []): QueryConfig<unknown
   }
   return { name, text, values };
 }
+
+/**
+ * The query as an unnamed statement, planned for its values on every call. For the few hot
+ * statements whose best plan depends on how big a growing table is right now: a prepared one
+ * keeps the generic plan it settled on until the table is next analyzed (say why at the call).
+ */
+export function unprepared(text: string, values: unknown[] = []): QueryConfig<unknown[]> {
+  return { text, values };
+}
