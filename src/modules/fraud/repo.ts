@@ -126,7 +126,9 @@ async function selectStates(
   // The rings come back as JSON numbers, which pg parses far faster than array literals. Known
   // payees are one primary-key probe per (account, payee) the batch names: a scalar subquery,
   // which the planner cannot turn into a join (a join was planned as a scan of every payee
-  // ever paid, once per batch).
+  // ever paid, once per batch). Each account's owner is likewise a probe per account (a lateral
+  // subquery kept apart by `offset 0`): joined, larger batches were planned as a hash of the
+  // whole accounts table.
   //
   // Not a prepared statement: planned on every call (≈ 0.2 ms). A prepared one settles on a
   // generic plan after five calls and keeps it until the table is next analyzed; planned while
@@ -143,12 +145,15 @@ async function selectStates(
      select s.account_id, s.screened_count, s.posted_count, to_jsonb(s.recent_at) as recent_at,
             to_jsonb(s.amounts) as amounts, to_jsonb(s.amount_at) as amount_at, s.amount_n, s.amount_mean,
             s.amount_m2, to_jsonb(s.night_at) as night_at, s.last_seen_at, s.last_ip, s.last_location,
-            s.day::text as day, s.day_total, c.timezone, c.address ->> 'country' as country,
+            s.day::text as day, s.day_total, owner.timezone, owner.country,
             coalesce(known.payees, '{}') as known,
             (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms
      from fraud_account_stats s
-     join accounts a on a.id = s.account_id
-     join customers c on c.id = a.customer_id
+     cross join lateral (
+       select c.timezone, c.address ->> 'country' as country
+         from accounts a join customers c on c.id = a.customer_id
+        where a.id = s.account_id
+       offset 0) owner
      left join known on known.account_id = s.account_id
      where s.account_id = any($1::uuid[])
      order by s.account_id
