@@ -20,7 +20,7 @@ const optionalSecret = z
   .optional();
 
 /** Movement batches in the database at once unless MOVEMENT_BATCHES_IN_FLIGHT says otherwise. */
-export const DEFAULT_MOVEMENT_BATCHES_IN_FLIGHT = 3;
+export const DEFAULT_MOVEMENT_BATCHES_IN_FLIGHT = 2;
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

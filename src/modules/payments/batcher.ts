@@ -25,8 +25,9 @@ export interface BatcherOptions {
   maxSize: number;
   /**
    * Batches running at once (default: MOVEMENT_BATCHES_IN_FLIGHT's): while they are in the
-   * database the next one gathers. Three kept both cores busier than two in `npm run bench`
-   * (docs/benchmarks.md); more make smaller batches and more lock waits between them.
+   * database the next one gathers. Since a batch is three rounds of statements, two keep the
+   * machine as busy as three did, with bigger batches and less CPU per movement (back-to-back
+   * pairs in docs/benchmarks.md); more make smaller batches and more lock waits between them.
    */
   maxInFlight?: number;
   /** Fraud screening of outgoing customer movements (off when undefined). */
