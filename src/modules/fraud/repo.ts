@@ -130,7 +130,7 @@ async function selectStates(
   // subquery kept apart by `offset 0`): joined, larger batches were planned as a hash of the
   // whole accounts table.
   //
-  // Not a prepared statement: planned on every call (≈ 0.2 ms). A prepared one settles on a
+  // Not a prepared statement: planned on every call. A prepared one settles on a
   // generic plan after five calls and keeps it until the table is next analyzed; planned while
   // fraud_known_payees was young, that plan probes it with a sequential scan, and it went on
   // scanning every payee ever paid, once per probe, as the table grew (5 million rows read in a
