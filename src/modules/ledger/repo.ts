@@ -107,7 +107,7 @@ export async function lockAccounts(
     ),
   );
   return {
-    accounts: rows.map((r) => ({ ...toLedgerAccount(r) })),
+    accounts: rows.map(toLedgerAccount),
     now: rows[0] ? new Date(rows[0].now) : new Date(),
   };
 }
