@@ -35,6 +35,27 @@ import type { IdempotencyClaim, MovementOutcome, MovementRequest } from './types
 
 const keyOf = (c: IdempotencyClaim) => `${c.userId}\u0000${c.key}`;
 
+/**
+ * A copy of t with its linked flag set. Written out field by field, not `{ ...t, linked }`: on
+ * Node 20 a spread followed by more fields takes V8's slow path (docs/benchmarks.md, "object
+ * spread"). `satisfies` keeps the copy complete when TransferInput gains a field.
+ */
+function withLinked(t: TransferInput, linked: boolean): TransferInput {
+  return {
+    id: t.id,
+    phase: t.phase,
+    debitAccountId: t.debitAccountId,
+    creditAccountId: t.creditAccountId,
+    amount: t.amount,
+    pendingId: t.pendingId,
+    reversesId: t.reversesId,
+    code: t.code,
+    linked,
+    timeoutSeconds: t.timeoutSeconds,
+    metadata: t.metadata,
+  } satisfies Record<keyof TransferInput, unknown>;
+}
+
 /** Each movement's transfers in one list, linked among themselves; `spans` says whose is which. */
 function ledgerBatchOf(requests: MovementRequest[], indexes: number[]) {
   const batch: TransferInput[] = [];
@@ -42,7 +63,7 @@ function ledgerBatchOf(requests: MovementRequest[], indexes: number[]) {
   for (const i of indexes) {
     const ts = requests[i]!.transfers;
     const start = batch.length;
-    ts.forEach((t, j) => batch.push({ ...t, linked: j < ts.length - 1 }));
+    ts.forEach((t, j) => batch.push(withLinked(t, j < ts.length - 1)));
     spans.push({ index: i, start, end: batch.length });
   }
   return { batch, spans };
@@ -145,7 +166,15 @@ export async function executeMovements(
     if (!t) throw new Error(`transaction ${r.replyWith} was not recorded`);
     const body = presentTransaction(t, (await currencyExponent(client, t.currency)) ?? 2);
     outcomes[i] = { kind: 'done', status: r.replyStatus, body };
-    if (r.idempotency) responses.push({ ...r.idempotency, status: r.replyStatus, body });
+    const c = r.idempotency;
+    if (c)
+      responses.push({
+        userId: c.userId,
+        key: c.key,
+        requestHash: c.requestHash,
+        status: r.replyStatus,
+        body,
+      });
   }
   const last = sendTogether(client, () =>
     Promise.all([

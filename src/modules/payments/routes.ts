@@ -76,15 +76,16 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: AppContext): vo
         `${request.method} ${request.routeOptions.url} ${canonical(request.params)} ${canonical(request.body ?? null)}`,
       )
       .digest('hex');
-    return { ...readCaller(request), idempotency: { key, requestHash } };
+    return readCaller(request, { key, requestHash });
   }
 
-  function readCaller(request: FastifyRequest): Caller {
+  function readCaller(request: FastifyRequest, idempotency?: Caller['idempotency']): Caller {
     const actor = actorFrom(request);
     return {
       principal: requirePrincipal(request),
       actor,
       channel: { ip: actor.ip, userAgent: actor.userAgent },
+      idempotency,
     };
   }
 
