@@ -23,6 +23,7 @@ const auditRecordSchema = z.object({
   after: json,
   prevHash: z.string(),
   hash: z.string(),
+  contentHash: z.string().nullable(),
 });
 
 const auditQuery = z

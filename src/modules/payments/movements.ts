@@ -12,10 +12,12 @@
 //   1. claim the idempotency keys, lock the fraud statistics rows, lock the ledger accounts and
 //      read the transfers named (with tx()'s BEGIN in front);
 //   2. decide in memory (replays, fraud scores, ledger plan), then write the ledger batch, the
-//      transaction rows and their outbox events, status changes, fraud statistics, released
-//      keys, and lock the audit chain's head;
+//      transaction rows and their outbox events, status changes, fraud statistics and released
+//      keys;
 //   3. build the replies from the stored rows, then store them and append the audit rows (with
-//      tx()'s COMMIT behind them when the caller passes its context).
+//      tx()'s COMMIT behind them when the caller passes its context). The append locks the
+//      audit chain's head and links the rows in the database, so the head, which every batch
+//      needs, is held only while that statement and the COMMIT run.
 // The statements keep the order in which locks must be taken (fraud/screen.ts explains it), and
 // a statement that reads what another batch committed is still a statement of its own.
 import type { PoolClient } from '../../platform/db/pool.js';
@@ -23,7 +25,7 @@ import { sendTogether } from '../../platform/db/together.js';
 import type { TxContext } from '../../platform/db/tx.js';
 import { BankError } from '../../platform/errors.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { appendAudit, lockAuditHead } from '../audit/service.js';
+import { recordAuditBatch } from '../audit/service.js';
 import { currencyExponent } from '../accounts/service.js';
 import { lockScreening, screenMovements, type Screener } from '../fraud/screen.js';
 import { lockForBatch, planLockedBatch } from '../ledger/service.js';
@@ -138,8 +140,8 @@ export async function executeMovements(
   const released = live
     .filter((i) => outcomes[i]?.kind === 'failed' && requests[i]!.idempotency)
     .map((i) => requests[i]!.idempotency!);
-  // Sent in this order, in one write; the audit chain's head is locked last, for the shortest time.
-  const [, inserted, changed, , , head] = await sendTogether(client, () =>
+  // Sent in this order, in one write.
+  const [, inserted, changed] = await sendTogether(client, () =>
     Promise.all([
       write(),
       repo.insertTransactionsAndEvents(
@@ -153,7 +155,6 @@ export async function executeMovements(
       ),
       screen?.record(client, succeeded),
       repo.releaseKeys(client, released),
-      auditEvents.length > 0 ? lockAuditHead(client) : undefined,
     ]),
   );
 
@@ -179,7 +180,9 @@ export async function executeMovements(
   const last = sendTogether(client, () =>
     Promise.all([
       repo.storeResponses(client, responses),
-      head ? appendAudit(client, head, auditEvents).written : undefined,
+      // Last: it locks the audit chain's head, which is then held only while this statement
+      // and the COMMIT behind it run.
+      recordAuditBatch(client, auditEvents),
     ]),
   );
   if (ctx) ctx.alongCommit(last);
