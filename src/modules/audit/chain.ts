@@ -117,7 +117,6 @@ export interface ChainedContent {
   prevHash: string;
 }
 
-/** Hash format 1 (rows written before migration 0293): content and link hashed together here. */
 export function auditHash(c: ChainedContent): string {
   const content = [
     c.seq.toString(),
@@ -136,37 +135,4 @@ export function auditHash(c: ChainedContent): string {
     c.prevHash,
   ];
   return createHash('sha256').update(JSON.stringify(content)).digest('hex');
-}
-
-/** What format 2 hashes in the application: a row's content, without its place in the chain. */
-export type AuditContent = Omit<ChainedContent, 'seq' | 'createdAt' | 'prevHash'>;
-
-const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/** Hash format 2, first half: the row's content (stored as content_hash). */
-export function auditContentHash(c: AuditContent): string {
-  return sha256Hex(
-    JSON.stringify([
-      c.id,
-      c.actorId,
-      c.actorRole,
-      c.ip,
-      c.userAgent,
-      c.requestId,
-      c.entityType,
-      c.entityId,
-      c.action,
-      canonicalJson(c.before),
-      canonicalJson(c.after),
-    ]),
-  );
-}
-
-/**
- * Hash format 2, second half: the link, as audit_append() computes it in the database while it
- * holds the chain head (migration 0293). Every part is digits, an ISO timestamp or hex, so
- * JSON.stringify here and the text the database formats are the same bytes.
- */
-export function auditLinkHash(seq: string, createdAt: string, contentHash: string, prevHash: string): string {
-  return sha256Hex(JSON.stringify(['v2', seq, createdAt, contentHash, prevHash]));
 }

@@ -21,11 +21,10 @@ interface AuditRow {
   after: Json;
   prev_hash: string;
   hash: string;
-  content_hash: string | null;
 }
 
 const COLUMNS = `seq, id, created_at, actor_id, actor_role, ip, user_agent, request_id, entity_type,
-  entity_id, action, before, after, prev_hash, hash, content_hash`;
+  entity_id, action, before, after, prev_hash, hash`;
 
 function toRecord(r: AuditRow): AuditRecord {
   return {
@@ -44,8 +43,17 @@ function toRecord(r: AuditRow): AuditRecord {
     after: r.after ?? null,
     prevHash: r.prev_hash,
     hash: r.hash,
-    contentHash: r.content_hash,
   };
+}
+
+/** Locks the chain head until the transaction ends and returns it with the database clock. */
+export async function lockChainHead(q: Queryable): Promise<{ seq: bigint; hash: string; now: string }> {
+  const { rows } = await q.query<{ seq: bigint; hash: string; now: string }>(
+    named('select seq, hash, clock_timestamp() as now from audit_chain_head where singleton for update'),
+  );
+  const head = rows[0];
+  if (!head) throw new Error('audit_chain_head is missing');
+  return head;
 }
 
 export async function readChainHead(q: Queryable): Promise<{ seq: bigint; hash: string }> {
@@ -57,30 +65,25 @@ export async function readChainHead(q: Queryable): Promise<{ seq: bigint; hash: 
   return head;
 }
 
-/** A row to append: its content, as the application hashed it. */
-export type AuditAppend = Omit<AuditRecord, 'seq' | 'createdAt' | 'prevHash' | 'hash' | 'contentHash'> & {
-  contentHash: string;
-};
-
-/**
- * Appends rows to the chain in this order with audit_append() (migration 0293), which locks the
- * head, links each row's content hash to the previous hash and inserts them in one statement.
- */
-export async function appendAuditRows(
-  q: Queryable,
-  rows: AuditAppend[],
-): Promise<{ seq: bigint; created_at: string; prev_hash: string; hash: string }[]> {
-  const col = <K extends keyof AuditAppend>(k: K) => rows.map((r) => r[k]);
-  const { rows: linked } = await q.query<{
-    seq: bigint;
-    created_at: string;
-    prev_hash: string;
-    hash: string;
-  }>(
+export async function insertAuditRows(q: Queryable, rows: AuditRecord[]): Promise<void> {
+  const col = <K extends keyof AuditRecord>(k: K) => rows.map((r) => r[k]);
+  await q.query(
     named(
-      'select seq, created_at, prev_hash, hash from audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+      `insert into audit_log (${COLUMNS})
+     select u.seq, u.id, u.created_at, u.actor_id, u.actor_role, u.ip, u.user_agent, u.request_id,
+            u.entity_type, u.entity_id, u.action, nullif(u.json -> 'before', 'null'),
+            nullif(u.json -> 'after', 'null'), u.prev_hash, u.hash
+       from rows from (unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[], $6::text[],
+                              $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                              $13::text[]),
+                       jsonb_array_elements($14::jsonb))
+            with ordinality as u(seq, id, created_at, actor_id, actor_role, ip, user_agent, request_id,
+                                 entity_type, entity_id, action, prev_hash, hash, json, n)
+      order by u.n`,
       [
+        col('seq'),
         col('id'),
+        col('createdAt'),
         col('actorId'),
         col('actorRole'),
         col('ip'),
@@ -89,13 +92,13 @@ export async function appendAuditRows(
         col('entityType'),
         col('entityId'),
         col('action'),
+        col('prevHash'),
+        col('hash'),
         // before and after of each row, as one document per row.
         jsonColumn(rows.map((r) => ({ before: r.before, after: r.after }))),
-        col('contentHash'),
       ],
     ),
   );
-  return linked;
 }
 
 /** Rows with seq in (afterSeq, upToSeq], oldest first. */

@@ -23,7 +23,6 @@ const auditRecordSchema = z.object({
   after: json,
   prevHash: z.string(),
   hash: z.string(),
-  contentHash: z.string().nullable(),
 });
 
 const auditQuery = z

@@ -38,8 +38,6 @@ export interface AuditRecord {
   after: Json;
   prevHash: string;
   hash: string;
-  /** Hash format 2 (migration 0293): the hash of the content, which `hash` links into the chain. Null on format-1 rows. */
-  contentHash: string | null;
 }
 
 export interface AuditFilter {

@@ -12,12 +12,10 @@
 //   1. claim the idempotency keys, lock the fraud statistics rows, lock the ledger accounts and
 //      read the transfers named (with tx()'s BEGIN in front);
 //   2. decide in memory (replays, fraud scores, ledger plan), then write the ledger batch, the
-//      transaction rows and their outbox events, status changes, fraud statistics and released
-//      keys;
+//      transaction rows and their outbox events, status changes, fraud statistics, released
+//      keys, and lock the audit chain's head;
 //   3. build the replies from the stored rows, then store them and append the audit rows (with
-//      tx()'s COMMIT behind them when the caller passes its context). The append locks the
-//      audit chain's head and links the rows in the database, so the head, which every batch
-//      needs, is held only while that statement and the COMMIT run.
+//      tx()'s COMMIT behind them when the caller passes its context).
 // The statements keep the order in which locks must be taken (fraud/screen.ts explains it), and
 // a statement that reads what another batch committed is still a statement of its own.
 import type { PoolClient } from '../../platform/db/pool.js';
@@ -25,7 +23,7 @@ import { sendTogether } from '../../platform/db/together.js';
 import type { TxContext } from '../../platform/db/tx.js';
 import { BankError } from '../../platform/errors.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { recordAuditBatch } from '../audit/service.js';
+import { appendAudit, lockAuditHead } from '../audit/service.js';
 import { currencyExponent } from '../accounts/service.js';
 import { lockScreening, screenMovements, type Screener } from '../fraud/screen.js';
 import { lockForBatch, planLockedBatch } from '../ledger/service.js';
@@ -140,8 +138,8 @@ export async function executeMovements(
   const released = live
     .filter((i) => outcomes[i]?.kind === 'failed' && requests[i]!.idempotency)
     .map((i) => requests[i]!.idempotency!);
-  // Sent in this order, in one write.
-  const [, inserted, changed] = await sendTogether(client, () =>
+  // Sent in this order, in one write; the audit chain's head is locked last, for the shortest time.
+  const [, inserted, changed, , , head] = await sendTogether(client, () =>
     Promise.all([
       write(),
       repo.insertTransactionsAndEvents(
@@ -155,6 +153,7 @@ export async function executeMovements(
       ),
       screen?.record(client, succeeded),
       repo.releaseKeys(client, released),
+      auditEvents.length > 0 ? lockAuditHead(client) : undefined,
     ]),
   );
 
@@ -180,9 +179,7 @@ export async function executeMovements(
   const last = sendTogether(client, () =>
     Promise.all([
       repo.storeResponses(client, responses),
-      // Last: it locks the audit chain's head, which is then held only while this statement
-      // and the COMMIT behind it run.
-      recordAuditBatch(client, auditEvents),
+      head ? appendAudit(client, head, auditEvents).written : undefined,
     ]),
   );
   if (ctx) ctx.alongCommit(last);
