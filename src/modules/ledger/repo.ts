@@ -2,6 +2,7 @@
 // every account row in id order, one read of the transfers it names, then one multi-row
 // statement per table written.
 import type { Queryable } from '../../platform/db/pool.js';
+import { int8Array, uuidArray } from '../../platform/db/binary-array.js';
 import { jsonColumn } from '../../platform/db/json-column.js';
 import { named } from '../../platform/db/prepared.js';
 import type { AccountState, BatchPlan, KnownTransfer } from './engine.js';
@@ -103,7 +104,7 @@ export async function lockAccounts(
      where id = any(${ids})
      order by id
      for update`,
-      transferIds.length === 0 ? [accountIds] : [accountIds, transferIds],
+      transferIds.length === 0 ? [uuidArray(accountIds)] : [uuidArray(accountIds), uuidArray(transferIds)],
     ),
   );
   return {
@@ -143,7 +144,7 @@ export async function selectKnownTransfers(q: Queryable, ids: string[]): Promise
             exists (select 1 from ledger_transfers r where r.reverses_id = t.id) as reversed
      from ledger_transfers t left join ledger_pending h on h.transfer_id = t.id
      where t.id = any($1::uuid[])`,
-      [ids],
+      [uuidArray(ids)],
     ),
   );
   return new Map(
@@ -211,34 +212,34 @@ export async function writeBatch(q: Queryable, plan: BatchPlan): Promise<void> {
        where acc.id = v.id)
      select 1`,
       [
-        t.map((x) => x.id),
+        uuidArray(t.map((x) => x.id)),
         t.map((x) => x.phase),
-        t.map((x) => x.debitAccountId),
-        t.map((x) => x.creditAccountId),
-        t.map((x) => x.amount.toString()),
+        uuidArray(t.map((x) => x.debitAccountId)),
+        uuidArray(t.map((x) => x.creditAccountId)),
+        int8Array(t.map((x) => x.amount)),
         t.map((x) => x.currency),
-        t.map((x) => x.pendingId),
-        t.map((x) => x.reversesId),
+        uuidArray(t.map((x) => x.pendingId)),
+        uuidArray(t.map((x) => x.reversesId)),
         t.map((x) => x.code),
         t.map((x) => x.linked),
         t.map((x) => x.timeoutSeconds),
         t.map((x) => x.expiresAt?.toISOString() ?? null),
         jsonColumn(t.map((x) => x.metadata)),
-        e.map((x) => x.accountId),
-        e.map((x) => x.transferId),
-        e.map((x) => x.amount.toString()),
-        e.map((x) => x.balanceAfter.toString()),
-        pi.map((x) => x.transferId),
-        pi.map((x) => x.debitAccountId),
-        pi.map((x) => x.creditAccountId),
-        pi.map((x) => x.amount.toString()),
+        uuidArray(e.map((x) => x.accountId)),
+        uuidArray(e.map((x) => x.transferId)),
+        int8Array(e.map((x) => x.amount)),
+        int8Array(e.map((x) => x.balanceAfter)),
+        uuidArray(pi.map((x) => x.transferId)),
+        uuidArray(pi.map((x) => x.debitAccountId)),
+        uuidArray(pi.map((x) => x.creditAccountId)),
+        int8Array(pi.map((x) => x.amount)),
         pi.map((x) => x.expiresAt?.toISOString() ?? null),
-        pd,
-        a.map((x) => x.id),
-        a.map((x) => x.debitsPosted.toString()),
-        a.map((x) => x.creditsPosted.toString()),
-        a.map((x) => x.debitsPending.toString()),
-        a.map((x) => x.creditsPending.toString()),
+        uuidArray(pd),
+        uuidArray(a.map((x) => x.id)),
+        int8Array(a.map((x) => x.debitsPosted)),
+        int8Array(a.map((x) => x.creditsPosted)),
+        int8Array(a.map((x) => x.debitsPending)),
+        int8Array(a.map((x) => x.creditsPending)),
       ],
     ),
   );

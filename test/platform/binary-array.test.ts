@@ -1,0 +1,80 @@
+// uuid[] and int8[] parameters sent in PostgreSQL's binary format: what the server reads back
+// must be exactly what was given (order, nulls, empty arrays, the extremes of int8), and a value
+// that cannot be encoded is refused before anything is sent.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { int8Array, uuidArray } from '../../src/platform/db/binary-array.js';
+import { named } from '../../src/platform/db/prepared.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase({ poolMax: 2 });
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+/** The array as the server has it, printed by the server. */
+async function echo(type: 'uuid' | 'int8', param: Buffer): Promise<string | null> {
+  const { rows } = await db.pool.query<{ v: string | null }>(
+    named(`select $1::${type}[]::text as v`, [param]),
+  );
+  return rows[0]?.v ?? null;
+}
+
+describe('uuidArray', () => {
+  it('arrives as the same uuids in the same order, nulls included', async () => {
+    const ids = ['0189a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b', 'FFFFFFFF-0000-4000-8000-ABCDEFABCDEF'];
+    expect(await echo('uuid', uuidArray([ids[0] ?? '', null, ids[1] ?? '']))).toBe(
+      '{0189a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b,NULL,ffffffff-0000-4000-8000-abcdefabcdef}',
+    );
+  });
+
+  it('sends an empty array as an empty array', async () => {
+    expect(await echo('uuid', uuidArray([]))).toBe('{}');
+  });
+
+  it('works with the rows of a real table (= any and unnest)', async () => {
+    const { rows } = await db.pool.query<{ id: string }>(
+      `select gen_random_uuid()::text as id from generate_series(1, 300)`,
+    );
+    const ids = rows.map((r) => r.id);
+    const { rows: back } = await db.pool.query<{ id: string; n: string }>(
+      named(`select id::text, n::text from unnest($1::uuid[]) with ordinality as v (id, n) order by v.n`, [
+        uuidArray(ids),
+      ]),
+    );
+    expect(back.map((r) => r.id)).toEqual(ids);
+  });
+
+  it('refuses a string that is not a uuid instead of sending other bytes', () => {
+    for (const bad of [
+      'not-a-uuid',
+      '0189a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5',
+      '0189a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5g',
+      '',
+    ]) {
+      expect(() => uuidArray([bad])).toThrow(TypeError);
+    }
+  });
+});
+
+describe('int8Array', () => {
+  it('arrives as the same numbers, the extremes of int8 and nulls included', async () => {
+    const min = -(2n ** 63n);
+    const max = 2n ** 63n - 1n;
+    expect(await echo('int8', int8Array([0n, -1n, 123456789012345n, min, null, max]))).toBe(
+      `{0,-1,123456789012345,${min},NULL,${max}}`,
+    );
+  });
+
+  it('sends an empty array as an empty array', async () => {
+    expect(await echo('int8', int8Array([]))).toBe('{}');
+  });
+
+  it('refuses a value outside int8 instead of wrapping it', () => {
+    expect(() => int8Array([2n ** 63n])).toThrow(RangeError);
+    expect(() => int8Array([-(2n ** 63n) - 1n])).toThrow(RangeError);
+  });
+});
