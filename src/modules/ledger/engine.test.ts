@@ -96,4 +96,61 @@ describe('planBatch', () => {
     );
     expect(plan).toMatchObject({ results: ['exceeds_credits'], transfers: [], entries: [], accounts: [] });
   });
+
+  describe('segments (batches of several callers decided together)', () => {
+    const T4 = '00000000-0000-4000-8000-000000000004';
+    const t = (id: string, amount: bigint, linked = false) => ({
+      id,
+      debitAccountId: A,
+      creditAccountId: B,
+      amount,
+      code: 'TRANSFER',
+      linked,
+    });
+
+    it('decides them in order, as if posted one after another', () => {
+      const first = [t(T1, 60n), t(T2, 30n)];
+      const second = [t(T3, 20n), t(T1, 60n)]; // 20 more than A has left; T1 again: exists
+      const together = planBatch(
+        [...first, ...second],
+        [account(A, 100n), account(B, 0n)],
+        new Map(),
+        now,
+        [2, 2],
+      );
+      expect(together.results).toEqual(['ok', 'ok', 'exceeds_credits', 'exists']);
+      expect(together.accounts.find((a) => a.id === A)).toMatchObject({ debitsPosted: 90n });
+    });
+
+    it('never carries a linked chain from one segment into the next', () => {
+      const plan = planBatch(
+        [t(T1, 10n), t(T2, 10n, true), t(T3, 10n), t(T4, 10n)],
+        [account(A, 100n), account(B, 0n)],
+        new Map(),
+        now,
+        [2, 2],
+      );
+      // Without segments T2 would chain with T3; here the first batch's chain is open at its end.
+      expect(plan.results).toEqual(['ok', 'linked_event_chain_open', 'ok', 'ok']);
+      expect(plan.transfers.map((x) => x.id)).toEqual([T1, T3, T4]);
+      const whole = planBatch(
+        [t(T1, 10n), t(T2, 10n, true), t(T3, 10n), t(T4, 10n)],
+        [account(A, 100n), account(B, 0n)],
+        new Map(),
+        now,
+      );
+      expect(whole.results).toEqual(['ok', 'ok', 'ok', 'ok']);
+    });
+
+    it('skips empty segments', () => {
+      const plan = planBatch(
+        [t(T1, 10n), t(T2, 10n)],
+        [account(A, 100n), account(B, 0n)],
+        new Map(),
+        now,
+        [0, 1, 0, 1, 0],
+      );
+      expect(plan.results).toEqual(['ok', 'ok']);
+    });
+  });
 });

@@ -340,12 +340,16 @@ function apply(s: State, input: EngineInput, known: Map<string, KnownTransfer>, 
 /**
  * Decides a batch. `accounts` are the locked account rows, `known` the stored transfers the
  * batch names (its own ids, pending ids and reversal targets), `now` the batch's timestamp.
+ * `segments`, when given, are the lengths of independent batches the inputs concatenate (group
+ * commit): they are decided one after another as if posted in that order, and a linked chain
+ * never reaches from one into the next — a chain left open at a segment's end fails there.
  */
 export function planBatch(
   inputs: readonly EngineInput[],
   accounts: readonly AccountState[],
   known: Map<string, KnownTransfer>,
   now: Date,
+  segments: readonly number[] = [inputs.length],
 ): BatchPlan {
   let state: State = {
     accounts: new Map(accounts.map((a) => [a.id, { ...a }])),
@@ -359,12 +363,16 @@ export function planBatch(
   };
   const results: TransferResultCode[] = new Array<TransferResultCode>(inputs.length);
   let i = 0;
+  let segment = 0;
+  let segmentEnd = Math.min(segments[0] ?? inputs.length, inputs.length); // exclusive
   while (i < inputs.length) {
+    while (i >= segmentEnd)
+      segmentEnd = Math.min(segmentEnd + (segments[++segment] ?? inputs.length), inputs.length);
     // A chain is a run of linked transfers plus the first unlinked one after them.
     let end = i;
-    while (end < inputs.length && inputs[end]?.linked) end++;
-    const chainOpen = end === inputs.length;
-    if (chainOpen) end = inputs.length - 1;
+    while (end < segmentEnd && inputs[end]?.linked) end++;
+    const chainOpen = end === segmentEnd;
+    if (chainOpen) end = segmentEnd - 1;
     const isChain = end > i || chainOpen;
     const working = isChain ? cloneState(state) : state;
     let failedAt = -1;

@@ -137,13 +137,15 @@ export interface PlannedBatch {
 /**
  * Step two: decide every transfer against the locked state. Writing is left to the caller, so
  * that the batch's write can leave together with the caller's next statements (sendTogether).
- * `batch` may be a subset of what was locked.
+ * `batch` may be a subset of what was locked; `segments` splits it into independent batches
+ * (planBatch).
  */
 export async function planLockedBatch(
   client: PoolClient,
   batch: readonly TransferInput[] | readonly EngineInput[],
   locks: LedgerLocks,
   metrics?: Metrics,
+  segments?: readonly number[],
 ): Promise<PlannedBatch> {
   const { accounts, known, now } = locks;
   // A pending committed by another batch after our lock statement began names accounts we
@@ -155,7 +157,7 @@ export async function planLockedBatch(
   const all =
     missing.length > 0 ? [...accounts, ...(await repo.lockAccounts(client, missing, [])).accounts] : accounts;
 
-  const plan = planBatch(batch, all, known, now);
+  const plan = planBatch(batch, all, known, now, segments);
   if (metrics && batch.length > 0) {
     metrics.ledgerBatches.inc();
     for (const r of plan.results) metrics.ledgerTransfers.inc({ result: r });
@@ -178,53 +180,116 @@ export async function postTransfers(
   return results;
 }
 
-/** Posts a batch in a transaction of its own, retrying serialization failures and id races. */
-export async function createTransfers(
+/**
+ * Posts a batch in a transaction of its own, retrying serialization failures and id races.
+ *
+ * Group commit: at most two batch transactions per pool run at once — one holding its locks in
+ * the database while the next prepares. Batches that share accounts run one after another
+ * anyway; letting more in only builds a convoy of transactions each holding some locks while
+ * waiting for others (16 concurrent callers: 7.1k → 9.4k transfers/s with the limit). Callers
+ * that arrive while both places are taken wait, and the moment a place frees everything waiting
+ * leaves as ONE transaction (up to MAX_GROUPED_TRANSFERS transfers): each caller's batch is
+ * decided in arrival order as if posted alone after the one before it (planBatch's segments),
+ * and a transaction's fixed costs — round trips, statements, the commit — are paid once for all
+ * of them. If such a group fails as a whole for a reason tx() does not retry, its batches are
+ * posted again one by one, so an error reaches only the caller whose batch caused it.
+ */
+export function createTransfers(
   pool: Pool,
   batch: readonly TransferInput[],
   metrics?: Metrics,
 ): Promise<TransferResult[]> {
-  const gate = gateFor(pool);
-  await gate.enter();
-  try {
-    return await tx(pool, (client) => postTransfers(client, batch, metrics), { retryOn: isLedgerRace });
-  } finally {
-    gate.leave();
+  let committer = committers.get(pool);
+  if (!committer) {
+    committer = groupCommitter(pool);
+    committers.set(pool, committer);
   }
+  return committer(batch, metrics);
 }
 
-/**
- * At most two batch transactions per pool at once: one holding its locks in the database while
- * the next prepares. Batches that share accounts run one after another anyway; letting more in
- * only builds a convoy of transactions each holding some locks while waiting for others
- * (measured: 16 concurrent callers, 7.1k → 9.4k transfers/s with the gate).
- */
 const MAX_INFLIGHT_BATCHES = 2;
-const gates = new WeakMap<Pool, { enter(): Promise<void>; leave(): void }>();
+/** Bigger groups save little more per transfer (docs/benchmarks.md) and hold locks longer. */
+const MAX_GROUPED_TRANSFERS = 2000;
+type Committer = (batch: readonly TransferInput[], metrics?: Metrics) => Promise<TransferResult[]>;
+const committers = new WeakMap<Pool, Committer>();
 
-function gateFor(pool: Pool) {
-  let gate = gates.get(pool);
-  if (!gate) {
-    let inside = 0;
-    const waiting: (() => void)[] = [];
-    gate = {
-      async enter() {
-        if (inside < MAX_INFLIGHT_BATCHES) {
-          inside++;
-          return;
-        }
-        await new Promise<void>((resolve) => waiting.push(resolve));
-      },
-      leave() {
-        const next = waiting.shift();
-        if (next)
-          next(); // hand the place over directly
-        else inside--;
-      },
-    };
-    gates.set(pool, gate);
+/** Posts batches as one transaction; results per batch, in the order given. */
+async function postGroup(
+  pool: Pool,
+  batches: readonly (readonly TransferInput[])[],
+  metrics?: Metrics,
+): Promise<TransferResult[][]> {
+  const all = batches.flat();
+  const results = await tx(
+    pool,
+    async (client, ctx) => {
+      const locks = await lockForBatch(client, all);
+      const planned = await planLockedBatch(
+        client,
+        all,
+        locks,
+        metrics,
+        batches.map((b) => b.length),
+      );
+      // The write travels with COMMIT (one round trip less while the locks are held); tx()
+      // throws its error, if it has one, instead of returning the results.
+      ctx.alongCommit(planned.write());
+      return planned.results;
+    },
+    { retryOn: isLedgerRace },
+  );
+  let at = 0;
+  return batches.map((b) => results.slice(at, (at += b.length)));
+}
+
+function groupCommitter(pool: Pool): Committer {
+  interface Waiting {
+    batch: readonly TransferInput[];
+    metrics: Metrics | undefined;
+    resolve(results: TransferResult[]): void;
+    reject(err: unknown): void;
   }
-  return gate;
+  const queue: Waiting[] = [];
+  let running = 0;
+
+  const post = async (group: Waiting[]) => {
+    try {
+      const results = await postGroup(
+        pool,
+        group.map((w) => w.batch),
+        group[0]?.metrics,
+      );
+      group.forEach((w, i) => w.resolve(results[i] ?? []));
+    } catch (err) {
+      if (group.length === 1) return group[0]?.reject(err);
+      for (const w of group) {
+        await postGroup(pool, [w.batch], w.metrics).then((r) => w.resolve(r[0] ?? []), w.reject);
+      }
+    }
+  };
+
+  const next = () => {
+    while (running < MAX_INFLIGHT_BATCHES && queue.length > 0) {
+      let n = 1;
+      let size = queue[0]?.batch.length ?? 0;
+      while (n < queue.length && size + (queue[n]?.batch.length ?? 0) <= MAX_GROUPED_TRANSFERS) {
+        size += queue[n]?.batch.length ?? 0;
+        n++;
+      }
+      const group = queue.splice(0, n);
+      running++;
+      void post(group).finally(() => {
+        running--;
+        next();
+      });
+    }
+  };
+
+  return (batch, metrics) =>
+    new Promise<TransferResult[]>((resolve, reject) => {
+      queue.push({ batch, metrics, resolve, reject });
+      next();
+    });
 }
 
 /** Voids pending transfers whose timeout has passed, releasing their funds. Returns how many. */
