@@ -1,13 +1,17 @@
-// createTransfers' group commit against real PostgreSQL: callers that wait while two batch
-// transactions run are posted together in one transaction, each caller still gets exactly the
-// results of its own batch, a linked chain never reaches into another caller's batch, and a
-// batch the database refuses fails alone.
+// createTransfers' group commit and pipelining against real PostgreSQL: callers that wait while
+// two batch transactions run are posted together in one transaction, each caller still gets
+// exactly the results of its own batch, a linked chain never reaches into another caller's
+// batch, a batch the database refuses fails alone, and a group planned on account states read
+// without a lock is decided again when another writer changes them before it commits.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLedgerAccounts,
   createTransfers,
+  getLedgerAccount,
   internalAccountIdOf,
+  postTransfers,
+  reconcile,
 } from '../../src/modules/ledger/service.js';
 import type { TransferInput } from '../../src/modules/ledger/types.js';
 import { createMetrics } from '../../src/platform/metrics.js';
@@ -149,5 +153,53 @@ describe('createTransfers group commit', () => {
     expect(settled[4]?.status).toBe('rejected');
     expect((await storedIds(good.flat().map((t) => t.id))).size).toBe(4);
     expect((await storedIds(bad.map((t) => t.id))).size).toBe(0);
+  });
+
+  it('decides a transfer again when another writer changes its account before the write, refusals included', async () => {
+    // X is empty when the batch reads it (no lock), so the plan refuses the transfer; before the
+    // batch commits, another transaction funds X. The write's check of X fails, and the batch is
+    // decided again under locks: the transfer goes through, as it would have at commit time.
+    const [x, y] = await createLedgerAccounts(db.pool, [
+      { currency: 'USD', kind: 'liability', debitsMustNotExceedCredits: true },
+      { currency: 'USD', kind: 'liability', debitsMustNotExceedCredits: true },
+    ]);
+    const other = await db.pool.connect();
+    try {
+      await other.query('begin');
+      const [funded] = await postTransfers(other, [
+        { id: randomUUID(), debitAccountId: vault, creditAccountId: x!.id, amount: 100n, code: 'DEPOSIT' },
+      ]);
+      expect(funded?.result).toBe('ok');
+
+      const metrics = createMetrics();
+      const pending = createTransfers(
+        db.pool,
+        [{ id: randomUUID(), debitAccountId: x!.id, creditAccountId: y!.id, amount: 50n, code: 'TRANSFER' }],
+        metrics,
+      );
+      // Commit the deposit only once the batch waits for X's row lock.
+      for (let i = 0; ; i++) {
+        const { rows } = await db.pool.query<{ n: string }>(
+          `select count(*)::text as n from pg_stat_activity
+           where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        if (rows[0]?.n !== '0') break;
+        if (i > 500) throw new Error('the batch never waited for the lock');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await other.query('commit');
+      const [result] = await pending;
+      expect(result?.result).toBe('ok');
+      // Planned twice: on the state read without a lock, then under locks.
+      expect((await metrics.ledgerBatches.get()).values[0]?.value).toBe(2);
+      const after = await getLedgerAccount(db.pool, x!.id);
+      expect(after!.creditsPosted - after!.debitsPosted).toBe(50n);
+    } finally {
+      other.release();
+    }
+  });
+
+  it('leaves a ledger that reconciles after all of the above', async () => {
+    expect((await reconcile(db.pool)).discrepancies).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // The pure batch planner, without a database: what it decides and what it plans to write.
 import { describe, expect, it } from 'vitest';
-import { planBatch, type AccountState } from './engine.js';
+import { depositAccountState } from '../../../test/helpers/ledger.js';
+import { planBatch } from './engine.js';
 
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
@@ -8,18 +9,7 @@ const T1 = '00000000-0000-4000-8000-000000000001';
 const T2 = '00000000-0000-4000-8000-000000000002';
 const T3 = '00000000-0000-4000-8000-000000000003';
 
-const account = (id: string, credits: bigint): AccountState => ({
-  id,
-  currency: 'USD',
-  status: 'ACTIVE',
-  debitsMustNotExceedCredits: true,
-  creditsMustNotExceedDebits: false,
-  overdraftLimit: 0n,
-  debitsPosted: 0n,
-  creditsPosted: credits,
-  debitsPending: 0n,
-  creditsPending: 0n,
-});
+const account = depositAccountState;
 const now = new Date('2026-01-01T00:00:00Z');
 
 describe('planBatch', () => {

@@ -85,12 +85,14 @@ export async function selectAccount(q: Queryable, id: string): Promise<LedgerAcc
  * Locks the accounts a batch touches, in ascending id order in one statement, so two batches
  * can never wait on each other in a cycle. `transferIds` adds the accounts of those (pending
  * and reversal target) transfers. Returns the rows and the time, for the rules (expiry); the
- * rows written get their timestamp in writeBatch, after the locks are held.
+ * rows written get their timestamp in writeBatch, after the locks are held. With `lock: false`
+ * the same rows are only read: for a batch whose write checks them (writeBatch's `checkAll`).
  */
 export async function lockAccounts(
   q: Queryable,
   accountIds: string[],
   transferIds: string[],
+  lock = true,
 ): Promise<{ accounts: AccountState[]; now: Date }> {
   const ids =
     transferIds.length === 0
@@ -102,8 +104,7 @@ export async function lockAccounts(
       `select ${accountColumns}, clock_timestamp()::text as now
      from ledger_accounts
      where id = any(${ids})
-     order by id
-     for update`,
+     order by id${lock ? '\n     for update' : ''}`,
       transferIds.length === 0 ? [uuidArray(accountIds)] : [uuidArray(accountIds), uuidArray(transferIds)],
     ),
   );
@@ -172,17 +173,54 @@ export async function selectKnownTransfers(q: Queryable, ids: string[]): Promise
 }
 
 /**
- * Writes a planned batch in ONE statement: transfers, entries, holds opened and closed, and
- * the new account totals. One statement is one round trip, and it lets the statement-level
- * triggers check transfers against entries in both directions (a posted transfer without its
- * entries is refused, and so are entries without their transfer).
+ * Writes a planned batch in two statements, sent together (one round trip):
+ *
+ * 1. the transfers, their entries and the holds opened, in ONE statement, so its statement-level
+ *    triggers check transfers against entries in both directions (a posted transfer without its
+ *    entries is refused, and so are entries without their transfer). PostgreSQL runs the
+ *    data-modifying WITH clauses last-listed first: the holds go in last, and before them the
+ *    statement waits for `after`, the ticket of the batch this one was planned after
+ *    (ledger_wait_for, migration 0113), so the triggers — the entries' balance chain — see
+ *    that batch committed while the inserts ran side by side with it.
+ * 2. the account totals (rows in id order, so two batches lock them in the same order) and the
+ *    holds closed. A statement of its own, so its snapshot is taken after that wait.
+ *
+ * `before` holds the state the plan assumed of every account it read. The totals are written
+ * for the accounts the plan changed — and, with `checkAll`, for every account in `before`,
+ * unchanged ones included — and each row written must still match `before`, or the statement
+ * fails as a serialization failure (ledger_account_changed, migration 0113). For a batch that
+ * locked its accounts first the check always holds; for one planned on states read without a
+ * lock it is what makes the plan safe, refusals included.
  */
-export async function writeBatch(q: Queryable, plan: BatchPlan): Promise<void> {
-  const { transfers: t, entries: e, pendingInserts: pi, pendingDeletes: pd, accounts: a } = plan;
-  if (t.length === 0 && a.length === 0) return;
-  await q.query(
+export async function writeBatch(
+  q: Queryable,
+  plan: BatchPlan,
+  before: ReadonlyMap<string, AccountState>,
+  opts: { checkAll?: boolean; after?: bigint } = {},
+): Promise<void> {
+  const { transfers: t, entries: e, pendingInserts: pi, pendingDeletes: pd } = plan;
+  const changed = new Map(plan.accounts.map((x) => [x.id, x]));
+  const ids = [...(opts.checkAll ? before.keys() : changed.keys())].sort();
+  if (t.length === 0 && ids.length === 0) return;
+  const old = ids.map((id) => {
+    const account = before.get(id);
+    if (!account) throw new Error(`ledger: no prior state of account ${id} to check`);
+    return account;
+  });
+  const after = ids.map((id, i) => changed.get(id) ?? (old[i] as AccountState));
+  const inserted = q.query(
     named(
       `with batch_time as materialized (select clock_timestamp() as t),
+     opened_holds as (
+       insert into ledger_pending (transfer_id, debit_account_id, credit_account_id, amount, expires_at)
+       select * from unnest($18::uuid[], $19::uuid[], $20::uuid[], $21::int8[], $22::timestamptz[])
+       where (select ledger_wait_for($23::int8))),
+     new_entries as (
+       insert into ledger_entries (account_id, transfer_id, amount, balance_after, created_at)
+       select account_id, transfer_id, amount, balance_after, (select t from batch_time)
+       from unnest($14::uuid[], $15::uuid[], $16::int8[], $17::int8[])
+         with ordinality as v (account_id, transfer_id, amount, balance_after, ord)
+       order by ord),
      new_transfers as (
        insert into ledger_transfers (id, phase, debit_account_id, credit_account_id, amount, currency, pending_id,
          reverses_id, code, linked, timeout_seconds, expires_at, metadata, created_at)
@@ -193,23 +231,7 @@ export async function writeBatch(q: Queryable, plan: BatchPlan): Promise<void> {
                        jsonb_array_elements($13::jsonb))
          with ordinality as v (id, phase, debit, credit, amount, currency, pending_id, reverses_id, code, linked,
                                timeout, expires_at, metadata, ord)
-       order by ord),
-     new_entries as (
-       insert into ledger_entries (account_id, transfer_id, amount, balance_after, created_at)
-       select account_id, transfer_id, amount, balance_after, (select t from batch_time)
-       from unnest($14::uuid[], $15::uuid[], $16::int8[], $17::int8[])
-         with ordinality as v (account_id, transfer_id, amount, balance_after, ord)
-       order by ord),
-     opened_holds as (
-       insert into ledger_pending (transfer_id, debit_account_id, credit_account_id, amount, expires_at)
-       select * from unnest($18::uuid[], $19::uuid[], $20::uuid[], $21::int8[], $22::timestamptz[])),
-     closed_holds as (
-       delete from ledger_pending where transfer_id = any($23::uuid[])),
-     totals as (
-       update ledger_accounts acc
-       set debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dq, credits_pending = v.cq
-       from unnest($24::uuid[], $25::int8[], $26::int8[], $27::int8[], $28::int8[]) as v (id, dp, cp, dq, cq)
-       where acc.id = v.id)
+       order by ord)
      select 1`,
       [
         uuidArray(t.map((x) => x.id)),
@@ -234,15 +256,46 @@ export async function writeBatch(q: Queryable, plan: BatchPlan): Promise<void> {
         uuidArray(pi.map((x) => x.creditAccountId)),
         int8Array(pi.map((x) => x.amount)),
         pi.map((x) => x.expiresAt?.toISOString() ?? null),
-        uuidArray(pd),
-        uuidArray(a.map((x) => x.id)),
-        int8Array(a.map((x) => x.debitsPosted)),
-        int8Array(a.map((x) => x.creditsPosted)),
-        int8Array(a.map((x) => x.debitsPending)),
-        int8Array(a.map((x) => x.creditsPending)),
+        opts.after?.toString() ?? null,
       ],
     ),
   );
+  inserted.catch(() => undefined); // awaited below, after the second statement is sent
+  const updated = q.query(
+    named(
+      `with closed_holds as (
+       delete from ledger_pending where transfer_id = any($1::uuid[])),
+     totals as (
+       update ledger_accounts acc
+       set debits_posted = case
+             when (acc.debits_posted, acc.credits_posted, acc.debits_pending, acc.credits_pending, acc.status,
+                   acc.overdraft_limit) = (v.odp, v.ocp, v.odq, v.ocq, v.ostatus, v.olimit)
+             then v.dp else ledger_account_changed(acc.id) end,
+           credits_posted = v.cp, debits_pending = v.dq, credits_pending = v.cq
+       from unnest($2::uuid[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::int8[],
+                   $9::int8[], $10::int8[], $11::text[], $12::int8[])
+         as v (id, dp, cp, dq, cq, odp, ocp, odq, ocq, ostatus, olimit)
+       where acc.id = v.id)
+     select 1`,
+      [
+        uuidArray(pd),
+        uuidArray(ids),
+        int8Array(after.map((x) => x.debitsPosted)),
+        int8Array(after.map((x) => x.creditsPosted)),
+        int8Array(after.map((x) => x.debitsPending)),
+        int8Array(after.map((x) => x.creditsPending)),
+        int8Array(old.map((x) => x.debitsPosted)),
+        int8Array(old.map((x) => x.creditsPosted)),
+        int8Array(old.map((x) => x.debitsPending)),
+        int8Array(old.map((x) => x.creditsPending)),
+        old.map((x) => x.status),
+        int8Array(old.map((x) => x.overdraftLimit)),
+      ],
+    ),
+  );
+  updated.catch(() => undefined);
+  await inserted;
+  await updated;
 }
 
 export async function selectExpiredPending(q: Queryable, limit: number): Promise<string[]> {
