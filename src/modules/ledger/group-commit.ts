@@ -168,9 +168,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * One attempt at a group, as one transaction. It joins the lane: it takes a ticket, and the group
  * before it in the lane, if still in flight, is waited for. Optimistic (the first attempt): the
- * accounts are read without a lock and seen as that group will leave them; the UPDATE waits for
- * its commit, and our COMMIT for its outcome. Otherwise: its commit is waited for first, then the
- * accounts are locked and read as they are.
+ * accounts are read without a lock and seen as that group will leave them; the write waits for
+ * its commit after inserting and before its checks and the update of the totals, and our COMMIT
+ * waits for its outcome. Otherwise: its commit is waited for first, then the accounts are locked
+ * and read as they are.
  */
 async function attemptGroup(
   pool: Pool,
