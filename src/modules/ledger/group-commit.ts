@@ -155,7 +155,13 @@ async function postGroup(
       let at = 0;
       return batches.map((b) => results.slice(at, (at += b.length)));
     } catch (err) {
-      if (attempt >= MAX_ATTEMPTS || !(isRetryable(err) || isLedgerRace(err))) throw err;
+      // The first attempt planned on states read without a lock; the ledger's own checks may
+      // then refuse a plan that was sound but raced: entries whose timestamp, read before the
+      // predecessor's (its backend ran later), would come before the entries they build on
+      // (the balance-chain check, 23514). Deciding again under locks answers that, and a real
+      // violation fails again there, for real.
+      const raced = attempt === 1 && (err as { code?: unknown } | null)?.code === '23514';
+      if (attempt >= MAX_ATTEMPTS || !(isRetryable(err) || isLedgerRace(err) || raced)) throw err;
       // A stale plan is not contention: decide again at once. Later conflicts back off.
       if (attempt > 1) await sleep(Math.random() * Math.min(200, 2 ** attempt * 5));
     }
