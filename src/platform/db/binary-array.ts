@@ -1,10 +1,10 @@
 // uuid[] and int8[] parameters in PostgreSQL's binary array format. node-postgres sends a
 // Buffer parameter as binary, and the server reads it with array_recv: 16 or 8 bytes per
-// element, no text to parse. The text path costs on both sides for the batch statements, whose
-// parameters are arrays of hundreds of ids and amounts: pg quotes every element into an array
-// literal (two regular-expression passes each) and the server parses the literal back, element
-// by element. Measured on a ledger batch of 250 transfers (28 array parameters): binding took
-// ≈ 2.6 ms as text (docs/benchmarks.md, sixth round).
+// element, no text to parse. As text, pg quotes every element into an array literal and the
+// server parses the literal back element by element, which is most of the cost for the batch
+// statements, whose parameters are arrays of hundreds of ids and amounts. Measured with a
+// statement that only binds a ledger write's 28 arrays for 250 transfers: 3.4 ms as text,
+// 0.9 ms binary (docs/benchmarks.md, sixth round).
 //
 // The parameter's type must be fixed by the statement (`$1::uuid[]`): array_recv checks the
 // element type written here against it.
@@ -19,58 +19,55 @@ const INT8_OID = 20;
 const INT8_MIN = -(2n ** 63n);
 const INT8_MAX = 2n ** 63n - 1n;
 
-/** Header of a one-dimensional array (lower bound 1), or of an empty one (no dimensions). */
-function header(buf: Buffer, length: number, hasNull: boolean, oid: number): number {
-  buf.writeInt32BE(length === 0 ? 0 : 1, 0);
-  buf.writeInt32BE(hasNull ? 1 : 0, 4);
+/**
+ * A one-dimensional array (lower bound 1; no dimensions if empty): the header, then each element
+ * as its length (-1 for null) and its `width` bytes, written by `write`.
+ */
+function binaryArray<T>(
+  values: readonly (T | null)[],
+  oid: number,
+  width: number,
+  write: (buf: Buffer, at: number, value: T) => void,
+): Buffer {
+  let nulls = 0;
+  for (const v of values) if (v === null) nulls++;
+  const headerSize = values.length === 0 ? 12 : 20;
+  const buf = Buffer.allocUnsafe(headerSize + values.length * 4 + (values.length - nulls) * width);
+  buf.writeInt32BE(values.length === 0 ? 0 : 1, 0);
+  buf.writeInt32BE(nulls > 0 ? 1 : 0, 4);
   buf.writeInt32BE(oid, 8);
-  if (length === 0) return 12;
-  buf.writeInt32BE(length, 12);
-  buf.writeInt32BE(1, 16);
-  return 20;
-}
-
-function countNulls(values: readonly unknown[]): number {
-  let n = 0;
-  for (const v of values) if (v === null) n++;
-  return n;
+  if (values.length > 0) {
+    buf.writeInt32BE(values.length, 12);
+    buf.writeInt32BE(1, 16);
+  }
+  let at = headerSize;
+  for (const v of values) {
+    if (v === null) {
+      at = buf.writeInt32BE(-1, at);
+      continue;
+    }
+    at = buf.writeInt32BE(width, at);
+    write(buf, at, v);
+    at += width;
+  }
+  return buf;
 }
 
 /** A uuid[] parameter. Throws on a string that is not a UUID (nothing is sent). */
 export function uuidArray(values: readonly (string | null)[]): Buffer {
-  const nulls = countNulls(values);
-  const size = (values.length === 0 ? 12 : 20) + values.length * 4 + (values.length - nulls) * 16;
-  const buf = Buffer.allocUnsafe(size);
-  let at = header(buf, values.length, nulls > 0, UUID_OID);
-  for (const v of values) {
-    if (v === null) {
-      at = buf.writeInt32BE(-1, at);
-      continue;
-    }
+  return binaryArray(values, UUID_OID, 16, (buf, at, v) => {
     if (!isUuid(v)) throw new TypeError(`not a UUID: ${JSON.stringify(v).slice(0, 60)}`);
-    at = buf.writeInt32BE(16, at);
     for (let i = 0; i < 36; i += 2) {
       if (i === 8 || i === 13 || i === 18 || i === 23) i++; // the dashes
       buf[at++] = (HEX[v.charCodeAt(i)] as number) * 16 + (HEX[v.charCodeAt(i + 1)] as number);
     }
-  }
-  return buf;
+  });
 }
 
 /** An int8[] parameter. Throws on a value outside int8's range (nothing is sent). */
 export function int8Array(values: readonly (bigint | null)[]): Buffer {
-  const nulls = countNulls(values);
-  const size = (values.length === 0 ? 12 : 20) + values.length * 4 + (values.length - nulls) * 8;
-  const buf = Buffer.allocUnsafe(size);
-  let at = header(buf, values.length, nulls > 0, INT8_OID);
-  for (const v of values) {
-    if (v === null) {
-      at = buf.writeInt32BE(-1, at);
-      continue;
-    }
+  return binaryArray(values, INT8_OID, 8, (buf, at, v) => {
     if (v < INT8_MIN || v > INT8_MAX) throw new RangeError(`outside int8: ${v}`);
-    at = buf.writeInt32BE(8, at);
-    at = buf.writeBigInt64BE(v, at);
-  }
-  return buf;
+    buf.writeBigInt64BE(v, at);
+  });
 }
