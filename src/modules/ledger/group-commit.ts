@@ -57,11 +57,11 @@ interface InFlight {
   ticket: bigint;
   /** Whether the attempt that made the forecast committed. */
   committed: Promise<boolean>;
-  settled: boolean;
 }
 
 /** The groups of one pool: the last one in flight, and the tickets they take. */
 interface Lane {
+  /** The group that started last, while it has not settled (settling clears it). */
   tail: InFlight | undefined;
   ticket(): bigint;
 }
@@ -187,20 +187,18 @@ async function attemptGroup(
   optimistic: boolean,
   metrics?: Metrics,
 ): Promise<TransferResult[]> {
-  const prior = lane.tail?.settled === false ? lane.tail : undefined;
+  const prior = lane.tail;
   let forecast!: (f: Forecast | undefined) => void;
   let committed!: (ok: boolean) => void;
   const mine: InFlight = {
     forecast: new Promise((r) => (forecast = r)),
     committed: new Promise((r) => (committed = r)),
     ticket: lane.ticket(),
-    settled: false,
   };
   lane.tail = mine;
   const settle = (ok: boolean) => {
     forecast(undefined); // no-op if it was given
     committed(ok);
-    mine.settled = true;
     if (lane.tail === mine) lane.tail = undefined;
   };
   try {

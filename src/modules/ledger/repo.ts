@@ -1,6 +1,6 @@
-// The ledger's SQL. Each batch is a fixed number of statements whatever its size: one lock of
-// every account row in id order, one read of the transfers it names, then one multi-row
-// statement per table written.
+// The ledger's SQL. Each batch is a fixed number of statements whatever its size: one lock (or
+// read) of every account row in id order, one read of the transfers it names, then two writing
+// statements with one multi-row clause per table written (writeBatch).
 import type { Queryable } from '../../platform/db/pool.js';
 import { int8Array, uuidArray } from '../../platform/db/binary-array.js';
 import { jsonColumn } from '../../platform/db/json-column.js';
@@ -202,12 +202,12 @@ export async function writeBatch(
   const changed = new Map(plan.accounts.map((x) => [x.id, x]));
   const ids = [...(opts.checkAll ? before.keys() : changed.keys())].sort();
   if (t.length === 0 && ids.length === 0) return;
-  const old = ids.map((id) => {
+  const assumed = ids.map((id) => {
     const account = before.get(id);
     if (!account) throw new Error(`ledger: no prior state of account ${id} to check`);
     return account;
   });
-  const after = ids.map((id, i) => changed.get(id) ?? (old[i] as AccountState));
+  const written = ids.map((id, i) => changed.get(id) ?? (assumed[i] as AccountState));
   const inserted = q.query(
     named(
       `with batch_time as materialized (select clock_timestamp() as t),
@@ -280,16 +280,16 @@ export async function writeBatch(
       [
         uuidArray(pd),
         uuidArray(ids),
-        int8Array(after.map((x) => x.debitsPosted)),
-        int8Array(after.map((x) => x.creditsPosted)),
-        int8Array(after.map((x) => x.debitsPending)),
-        int8Array(after.map((x) => x.creditsPending)),
-        int8Array(old.map((x) => x.debitsPosted)),
-        int8Array(old.map((x) => x.creditsPosted)),
-        int8Array(old.map((x) => x.debitsPending)),
-        int8Array(old.map((x) => x.creditsPending)),
-        old.map((x) => x.status),
-        int8Array(old.map((x) => x.overdraftLimit)),
+        int8Array(written.map((x) => x.debitsPosted)),
+        int8Array(written.map((x) => x.creditsPosted)),
+        int8Array(written.map((x) => x.debitsPending)),
+        int8Array(written.map((x) => x.creditsPending)),
+        int8Array(assumed.map((x) => x.debitsPosted)),
+        int8Array(assumed.map((x) => x.creditsPosted)),
+        int8Array(assumed.map((x) => x.debitsPending)),
+        int8Array(assumed.map((x) => x.creditsPending)),
+        assumed.map((x) => x.status),
+        int8Array(assumed.map((x) => x.overdraftLimit)),
       ],
     ),
   );
