@@ -50,7 +50,7 @@ export function statementCpu(databasePrefix: string) {
       }
       const m = LINE.exec(text);
       if (!m) return;
-      const [, database, level, message] = m as unknown as [string, string, string, string];
+      const [database = '', level, message = ''] = m.slice(1);
       if (level === 'LOG') {
         phase = message.endsWith('STATISTICS') ? message.split(' ')[0] : undefined;
         usage = undefined;
