@@ -83,7 +83,9 @@ async function main(): Promise<void> {
     options: { database: { type: 'string', default: 'bench_http_' }, top: { type: 'string', default: '30' } },
   });
   const file = positionals[0];
-  if (!file) throw new Error('usage: statement-cpu.ts <postgresql log> [--database prefix] [--top n]');
+  const top = Number(values.top);
+  if (!file || !Number.isInteger(top) || top < 1)
+    throw new Error('usage: statement-cpu.ts <postgresql log> [--database prefix] [--top n, n ≥ 1]');
   const sum = statementCpu(values.database);
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity }))
     sum.line(line);
@@ -91,7 +93,7 @@ async function main(): Promise<void> {
   const total = rows.reduce((s, r) => s + r.cpuS, 0);
   console.log(`PostgreSQL CPU, all statements: ${total.toFixed(3)} s`);
   console.log('   cpu s   share    count  cpu ms each  phase    statement');
-  for (const r of rows.slice(0, Number(values.top))) {
+  for (const r of rows.slice(0, top)) {
     console.log(
       `${r.cpuS.toFixed(3).padStart(8)}  ${((100 * r.cpuS) / total).toFixed(1).padStart(5)} %  ${String(r.count).padStart(7)}  ${((1000 * r.cpuS) / r.count).toFixed(3).padStart(11)}  ${r.phase.padEnd(8)} ${r.statement}`,
     );
