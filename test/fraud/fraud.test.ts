@@ -414,6 +414,45 @@ describe('screening on the money path', () => {
   });
 });
 
+describe('the lock statement (fraud_lock_states)', () => {
+  it('returns the states with the payees paid before, and probes known payees by index even when scans look cheaper', async () => {
+    const alice = await customer();
+    const a = await funded(t, alice, '100.00');
+    const b = await openAccount(t.app, bob);
+    expect((await transfer(t.app, alice, a.id, b.id, '1.00')).statusCode).toBe(201);
+    const { rows: paid } = await t.db.pool.query<{ payee: string }>(
+      'select payee from fraud_known_payees where account_id = $1',
+      [a.id],
+    );
+    expect(paid).toHaveLength(1);
+    const payee = paid[0]!.payee;
+
+    const c = await t.db.pool.connect();
+    try {
+      await c.query('begin');
+      // Fresh statistics on a table of a few rows make a sequential scan the cheaper plan for a
+      // probe; the function must probe the primary key all the same, in its custom plans and in
+      // the generic one it settles on after five calls.
+      await c.query('analyze fraud_known_payees');
+      for (let i = 0; i < 8; i++) {
+        const { rows } = await c.query<{ account_id: string; known: string[]; screened_count: bigint }>(
+          'select account_id, known, screened_count from fraud_lock_states($1::uuid[], $2::uuid[], $3::text[])',
+          [[a.id], [a.id, a.id], [payee, 'never-paid']],
+        );
+        expect(rows).toEqual([{ account_id: a.id, known: [payee], screened_count: 1n }]);
+      }
+      const { rows: scans } = await c.query<{ seq_scan: bigint; idx_scan: bigint }>(
+        `select seq_scan, idx_scan from pg_stat_xact_user_tables where relname = 'fraud_known_payees'`,
+      );
+      expect(scans[0]?.seq_scan).toBe(0n);
+      expect(scans[0]?.idx_scan).toBeGreaterThanOrEqual(16n);
+    } finally {
+      await c.query('rollback');
+      c.release();
+    }
+  });
+});
+
 describe('configuration', () => {
   it('FRAUD_SCREENING_ENABLED=false: nothing is scored, nothing held', async () => {
     const off = await createAuthTestApp({ ...env, FRAUD_SCREENING_ENABLED: 'false' });

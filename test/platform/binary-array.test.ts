@@ -1,8 +1,8 @@
-// uuid[] and int8[] parameters sent in PostgreSQL's binary format: what the server reads back
+// uuid[], int8[] and text[] parameters sent in PostgreSQL's binary format: what the server reads back
 // must be exactly what was given (order, nulls, empty arrays, the extremes of int8), and a value
 // that cannot be encoded is refused before anything is sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { int8Array, uuidArray } from '../../src/platform/db/binary-array.js';
+import { int8Array, textArray, uuidArray } from '../../src/platform/db/binary-array.js';
 import { named } from '../../src/platform/db/prepared.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 /** The array as the server has it, printed by the server. */
-async function echo(type: 'uuid' | 'int8', param: Buffer): Promise<string | null> {
+async function echo(type: 'uuid' | 'int8' | 'text' | 'char(3)', param: Buffer): Promise<string | null> {
   const { rows } = await db.pool.query<{ v: string | null }>(
     named(`select $1::${type}[]::text as v`, [param]),
   );
@@ -76,5 +76,27 @@ describe('int8Array', () => {
   it('refuses a value outside int8 instead of wrapping it', () => {
     expect(() => int8Array([2n ** 63n])).toThrow(RangeError);
     expect(() => int8Array([-(2n ** 63n) - 1n])).toThrow(RangeError);
+  });
+});
+
+describe('textArray', () => {
+  it('arrives as the same strings: quotes, backslashes, braces, commas, non-ASCII, empty and null', async () => {
+    const values = ['plain', 'a "quoted", {braced} \\ back\\slash', '', null, 'Zürich ₺ 😀', 'NULL'];
+    const { rows } = await db.pool.query<{ v: string | null; n: string }>(
+      named(`select v, n::text from unnest($1::text[]) with ordinality as u (v, n) order by n`, [textArray(values)]),
+    );
+    expect(rows.map((r) => r.v)).toEqual(values);
+  });
+
+  it('sends an empty array as an empty array', async () => {
+    expect(await echo('text', textArray([]))).toBe('{}');
+  });
+
+  it('sends char(n) elements for a char(n)[] parameter', async () => {
+    expect(await echo('char(3)', textArray(['USD', null, 'EUR'], 'bpchar'))).toBe('{USD,NULL,EUR}');
+  });
+
+  it('is refused by the server, not mangled, when the element type is not the statement\'s', async () => {
+    await expect(echo('char(3)', textArray(['USD']))).rejects.toThrow(/element type/);
   });
 });

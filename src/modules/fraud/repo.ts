@@ -3,7 +3,8 @@
 // batch names) before the ledger, and one write (statistics, payees, alerts) after it.
 import type { Queryable } from '../../platform/db/pool.js';
 import { jsonColumn } from '../../platform/db/json-column.js';
-import { named, unprepared } from '../../platform/db/prepared.js';
+import { textArray, uuidArray } from '../../platform/db/binary-array.js';
+import { named } from '../../platform/db/prepared.js';
 import { validTimeZone, type Reason, type RiskState } from './engine.js';
 import type { Recommendation } from './rules.js';
 
@@ -123,43 +124,14 @@ async function selectStates(
   accountIds: string[],
   payees: PayeeQuestion[],
 ): Promise<StatsRow[]> {
-  // The rings come back as JSON numbers, which pg parses far faster than array literals. Known
-  // payees are one primary-key probe per (account, payee) the batch names: a scalar subquery,
-  // which the planner cannot turn into a join (a join was planned as a scan of every payee
-  // ever paid, once per batch). Each account's owner is likewise a probe per account (a lateral
-  // subquery kept apart by `offset 0`): joined, larger batches were planned as a hash of the
-  // whole accounts table.
-  //
-  // Not a prepared statement: planned on every call. A prepared one settles on a
-  // generic plan after five calls and keeps it until the table is next analyzed; planned while
-  // fraud_known_payees was young, that plan probes it with a sequential scan, and it went on
-  // scanning every payee ever paid, once per probe, as the table grew (5 million rows read in a
-  // 12-second benchmark run where autovacuum is off).
+  // One call of fraud_lock_states (migration 0501, which says why it is a function): a prepared
+  // statement whose plan inside the function never scans a table. The arrays go in binary.
   const { rows } = await q.query<StatsRow>(
-    unprepared(
-      `with known as (
-       select v.account_id, array_agg(v.payee) as payees
-       from unnest($2::uuid[], $3::text[]) as v (account_id, payee)
-       where (select true from fraud_known_payees k where k.account_id = v.account_id and k.payee = v.payee)
-       group by v.account_id)
-     select s.account_id, s.screened_count, s.posted_count, to_jsonb(s.recent_at) as recent_at,
-            to_jsonb(s.amounts) as amounts, to_jsonb(s.amount_at) as amount_at, s.amount_n, s.amount_mean,
-            s.amount_m2, to_jsonb(s.night_at) as night_at, s.last_seen_at, s.last_ip, s.last_location,
-            s.day::text as day, s.day_total, owner.timezone, owner.country,
-            coalesce(known.payees, '{}') as known,
-            (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms
-     from fraud_account_stats s
-     cross join lateral (
-       select c.timezone, c.address ->> 'country' as country
-         from accounts a join customers c on c.id = a.customer_id
-        where a.id = s.account_id
-       offset 0) owner
-     left join known on known.account_id = s.account_id
-     where s.account_id = any($1::uuid[])
-     order by s.account_id
-     for update of s`,
-      [accountIds, payees.map((p) => p.accountId), payees.map((p) => p.payee)],
-    ),
+    named('select * from fraud_lock_states($1::uuid[], $2::uuid[], $3::text[])', [
+      uuidArray(accountIds),
+      uuidArray(payees.map((p) => p.accountId)),
+      textArray(payees.map((p) => p.payee)),
+    ]),
   );
   return rows;
 }

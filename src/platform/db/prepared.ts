@@ -6,7 +6,9 @@
 // is a new statement.
 //
 // Use it for texts that are one of a few fixed variants only: every distinct text stays
-// prepared on each connection that ran it.
+// prepared on each connection that ran it. A statement whose best plan would change as a young
+// table grows (a generic plan settled on early would keep a sequential scan) goes into a
+// function whose plans cannot scan tables instead (fraud's migration 0501 has one).
 import { createHash } from 'node:crypto';
 import type { QueryConfig } from 'pg';
 
@@ -20,13 +22,4 @@ export function named(text: string, values: unknown[] = []): QueryConfig<unknown
     names.set(text, name);
   }
   return { name, text, values };
-}
-
-/**
- * The query as an unnamed statement, planned for its values on every call. For the few hot
- * statements whose best plan depends on how big a growing table is right now: a prepared one
- * keeps the generic plan it settled on until the table is next analyzed (say why at the call).
- */
-export function unprepared(text: string, values: unknown[] = []): QueryConfig<unknown[]> {
-  return { text, values };
 }
