@@ -1,4 +1,5 @@
 // SQL of the audit trail.
+import { textArray, uuidArray } from '../../platform/db/binary-array.js';
 import type { Queryable } from '../../platform/db/pool.js';
 import { jsonColumn } from '../../platform/db/json-column.js';
 import { named } from '../../platform/db/prepared.js';
@@ -82,18 +83,19 @@ export async function insertAuditRows(q: Queryable, rows: AuditRecord[]): Promis
       order by u.n`,
       [
         col('seq'),
-        col('id'),
+        // The ids and texts in binary (platform/db/binary-array.ts): nothing to quote or parse.
+        uuidArray(col('id')),
         col('createdAt'),
-        col('actorId'),
-        col('actorRole'),
-        col('ip'),
-        col('userAgent'),
-        col('requestId'),
-        col('entityType'),
-        col('entityId'),
-        col('action'),
-        col('prevHash'),
-        col('hash'),
+        uuidArray(col('actorId')),
+        textArray(col('actorRole')),
+        textArray(col('ip')),
+        textArray(col('userAgent')),
+        textArray(col('requestId')),
+        textArray(col('entityType')),
+        textArray(col('entityId')),
+        textArray(col('action')),
+        textArray(col('prevHash')),
+        textArray(col('hash')),
         // before and after of each row, as one document per row.
         jsonColumn(rows.map((r) => ({ before: r.before, after: r.after }))),
       ],

@@ -1,6 +1,8 @@
 // SQL for transactions, idempotency keys and the outbox. Writes are multi-row (unnest), so a
 // micro-batch of movements costs one statement per table, not one per movement (and the
-// transactions and their outbox events share one).
+// transactions and their outbox events share one). The id, text and amount arrays go in binary
+// (platform/db/binary-array.ts): nothing for pg to quote, nothing for the server to parse.
+import { int8Array, textArray, uuidArray } from '../../platform/db/binary-array.js';
 import type { Queryable } from '../../platform/db/pool.js';
 import { jsonColumn } from '../../platform/db/json-column.js';
 import { named } from '../../platform/db/prepared.js';
@@ -108,20 +110,23 @@ export async function insertTransactionsAndEvents(
              transfer_id, settlement_id, reverses_id, json)
      returning ${columns}`,
       [
-        rows.map((r) => r.id),
-        rows.map((r) => r.reference),
-        rows.map((r) => r.type),
-        rows.map((r) => r.status),
-        rows.map((r) => r.amount.toString()),
-        rows.map((r) => r.currency),
-        rows.map((r) => r.fromAccountId),
-        rows.map((r) => r.toAccountId),
-        rows.map((r) => r.description),
-        rows.map((r) => r.category),
-        rows.map((r) => r.initiatedBy),
-        rows.map((r) => r.transferId),
-        rows.map((r) => r.settlementTransferId ?? null),
-        rows.map((r) => r.reversesTransactionId),
+        uuidArray(rows.map((r) => r.id)),
+        textArray(rows.map((r) => r.reference)),
+        textArray(rows.map((r) => r.type)),
+        textArray(rows.map((r) => r.status)),
+        int8Array(rows.map((r) => r.amount)),
+        textArray(
+          rows.map((r) => r.currency),
+          'bpchar',
+        ),
+        uuidArray(rows.map((r) => r.fromAccountId)),
+        uuidArray(rows.map((r) => r.toAccountId)),
+        textArray(rows.map((r) => r.description)),
+        textArray(rows.map((r) => r.category)),
+        uuidArray(rows.map((r) => r.initiatedBy)),
+        uuidArray(rows.map((r) => r.transferId)),
+        uuidArray(rows.map((r) => r.settlementTransferId ?? null)),
+        uuidArray(rows.map((r) => r.reversesTransactionId)),
         // The JSON columns of each row, as one document per row.
         jsonColumn(
           rows.map((r) => ({
@@ -131,8 +136,8 @@ export async function insertTransactionsAndEvents(
             risk: r.risk ?? null,
           })),
         ),
-        events.map((e) => e.topic),
-        events.map((e) => e.aggregateId),
+        textArray(events.map((e) => e.topic)),
+        uuidArray(events.map((e) => e.aggregateId)),
         jsonColumn(events.map((e) => e.payload)),
       ],
     ),
@@ -155,10 +160,10 @@ export async function applyStatusChanges(q: Queryable, changes: StatusChange[]):
      where t.id = v.id
      returning ${qualifiedColumns}`,
       [
-        changes.map((c) => c.id),
-        changes.map((c) => c.status),
-        changes.map((c) => c.settlementTransferId ?? null),
-        changes.map((c) => c.amount?.toString() ?? null),
+        uuidArray(changes.map((c) => c.id)),
+        textArray(changes.map((c) => c.status)),
+        uuidArray(changes.map((c) => c.settlementTransferId ?? null)),
+        int8Array(changes.map((c) => c.amount ?? null)),
         DONE,
       ],
     ),
@@ -274,7 +279,11 @@ export async function claimKeys(
      order by ord
      on conflict do nothing
      returning user_id, key`,
-      [sorted.map((c) => c.userId), sorted.map((c) => c.key), sorted.map((c) => c.requestHash)],
+      [
+        uuidArray(sorted.map((c) => c.userId)),
+        textArray(sorted.map((c) => c.key)),
+        textArray(sorted.map((c) => c.requestHash)),
+      ],
     ),
   );
   const won = new Set(claimed.map((r) => `${r.user_id}\u0000${r.key}`));
@@ -290,7 +299,7 @@ export async function claimKeys(
       named(
         `select user_id, key, request_hash, response_status, response_body from idempotency_keys k
        join unnest($1::uuid[], $2::text[]) as v (u, k2) on k.user_id = v.u and k.key = v.k2`,
-        [lost.map((c) => c.userId), lost.map((c) => c.key)],
+        [uuidArray(lost.map((c) => c.userId)), textArray(lost.map((c) => c.key))],
       ),
     );
     for (const r of rows) {
@@ -308,6 +317,9 @@ export async function claimKeys(
  * Stores the replies of keys claimed in this transaction. An upsert rather than an update
  * joined to the batch: the conflict on the primary key finds each row by a probe of its index,
  * where the join is planned, and planned as a scan of the whole table while it is young.
+ *
+ * A reply is kept as the JSON text it was sent as (a json column, migration 0403): it is only
+ * ever replayed, never queried, so it is checked as JSON and stored, not parsed into jsonb.
  */
 export async function storeResponses(
   q: Queryable,
@@ -317,17 +329,16 @@ export async function storeResponses(
   await q.query(
     named(
       `insert into idempotency_keys (user_id, key, request_hash, response_status, response_body)
-     select u, key, hash, status, body
-       from rows from (unnest($1::uuid[], $2::text[], $3::text[], $4::int2[]), jsonb_array_elements($5::jsonb))
-         as v (u, key, hash, status, body)
+     select u, key, hash, status, body::json
+       from unnest($1::uuid[], $2::text[], $3::text[], $4::int2[], $5::text[]) as v (u, key, hash, status, body)
      on conflict (user_id, key) do update
        set response_status = excluded.response_status, response_body = excluded.response_body`,
       [
-        rows.map((r) => r.userId),
-        rows.map((r) => r.key),
-        rows.map((r) => r.requestHash),
+        uuidArray(rows.map((r) => r.userId)),
+        textArray(rows.map((r) => r.key)),
+        textArray(rows.map((r) => r.requestHash)),
         rows.map((r) => r.status),
-        jsonColumn(rows.map((r) => r.body)),
+        textArray(rows.map((r) => JSON.stringify(r.body ?? null))),
       ],
     ),
   );
@@ -339,7 +350,7 @@ export async function releaseKeys(q: Queryable, claims: IdempotencyClaim[]): Pro
     named(
       `delete from idempotency_keys k using unnest($1::uuid[], $2::text[]) as v (u, key)
      where k.user_id = v.u and k.key = v.key`,
-      [claims.map((c) => c.userId), claims.map((c) => c.key)],
+      [uuidArray(claims.map((c) => c.userId)), textArray(claims.map((c) => c.key))],
     ),
   );
 }
