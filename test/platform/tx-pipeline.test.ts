@@ -1,5 +1,5 @@
 // tx() on pipelined connections: BEGIN travels with the first statements, statements handed to
-// ctx.alongCommit travel with COMMIT, and sendTogether puts a round of statements in one write.
+// ctx.alongCommit travel with COMMIT, those of ctx.sendWithCommit leave in COMMIT's write, and sendTogether puts a round of statements in one write.
 // What must not change: a transaction is all or nothing, and a failure anywhere is thrown.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type PoolClient } from '../../src/platform/db/pool.js';
@@ -132,5 +132,76 @@ describe('tx() on pipelined connections', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  it('issues the statements of sendWithCommit after fn returns, in the same write as COMMIT', async () => {
+    await db.pool.query('truncate pipeline_probe');
+    const pool = createPool({ connectionString: db.url, max: 1 });
+    try {
+      const client = await pool.connect();
+      client.release();
+      let issuedBeforeReturn = false;
+      let returned = false;
+      const { writes, result } = await countWrites(client, () =>
+        tx(pool, async (c, ctx) => {
+          await c.query(`insert into pipeline_probe values (1, 'a')`);
+          ctx.sendWithCommit(() => {
+            issuedBeforeReturn = !returned;
+            return Promise.all([
+              c.query(`insert into pipeline_probe values (2, 'b')`),
+              c.query(`insert into pipeline_probe values (3, 'c')`),
+            ]);
+          });
+          await Promise.resolve();
+          returned = true;
+          return 'done';
+        }),
+      );
+      expect(result).toBe('done');
+      expect(issuedBeforeReturn).toBe(false);
+      expect(writes).toBe(2); // BEGIN with the first insert, then both inserts with COMMIT
+      expect(await rows()).toEqual([1, 2, 3]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('rolls everything back and throws when a statement of sendWithCommit fails', async () => {
+    await db.pool.query('truncate pipeline_probe');
+    const failed = tx(db.pool, async (client, ctx) => {
+      await client.query(`insert into pipeline_probe values (1, 'a')`);
+      ctx.sendWithCommit(() =>
+        Promise.all([
+          client.query(`insert into pipeline_probe values (2, 'b')`),
+          client.query(`insert into pipeline_probe values (1, 'duplicate')`),
+        ]),
+      );
+    });
+    await expect(failed).rejects.toMatchObject({ code: '23505' });
+    expect(await rows()).toEqual([]);
+  });
+
+  it('never issues the statements of sendWithCommit when fn fails after handing them over', async () => {
+    await db.pool.query('truncate pipeline_probe');
+    let issued = false;
+    const failed = tx(db.pool, async (client, ctx) => {
+      await client.query(`insert into pipeline_probe values (1, 'a')`);
+      ctx.sendWithCommit(() => {
+        issued = true;
+        return client.query(`insert into pipeline_probe values (2, 'b')`);
+      });
+      throw new Error('changed its mind');
+    });
+    await expect(failed).rejects.toThrow('changed its mind');
+    expect(issued).toBe(false);
+    expect(await rows()).toEqual([]);
+  });
+
+  it('takes sendWithCommit once per transaction', async () => {
+    const failed = tx(db.pool, async (_client, ctx) => {
+      ctx.sendWithCommit(() => Promise.resolve());
+      ctx.sendWithCommit(() => Promise.resolve());
+    });
+    await expect(failed).rejects.toThrow(/once per transaction/);
   });
 });

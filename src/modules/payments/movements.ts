@@ -14,8 +14,8 @@
 //   2. decide in memory (replays, fraud scores, ledger plan), then write the ledger batch, the
 //      transaction rows and their outbox events, status changes, fraud statistics, released
 //      keys, and lock the audit chain's head;
-//   3. build the replies from the stored rows, then store them and append the audit rows (with
-//      tx()'s COMMIT behind them when the caller passes its context).
+//   3. build the replies from the stored rows, then store them and append the audit rows (in
+//      one write with tx()'s COMMIT when the caller passes its context).
 // The statements keep the order in which locks must be taken (fraud/screen.ts explains it), and
 // a statement that reads what another batch committed is still a statement of its own.
 import type { PoolClient } from '../../platform/db/pool.js';
@@ -71,7 +71,7 @@ function ledgerBatchOf(requests: MovementRequest[], indexes: number[]) {
 
 /**
  * Carries out `requests` in the caller's transaction. With `ctx` (tx()'s), the last round's
- * writes travel with COMMIT and are checked there; without, they are awaited here.
+ * writes are issued with COMMIT and checked there; without, they are awaited here.
  */
 export async function executeMovements(
   client: PoolClient,
@@ -176,14 +176,13 @@ export async function executeMovements(
         body,
       });
   }
-  const last = sendTogether(client, () =>
+  const issueLast = () =>
     Promise.all([
       repo.storeResponses(client, responses),
       head ? appendAudit(client, head, auditEvents).written : undefined,
-    ]),
-  );
-  if (ctx) ctx.alongCommit(last);
-  else await last;
+    ]);
+  if (ctx) ctx.sendWithCommit(issueLast);
+  else await sendTogether(client, issueLast);
 
   // Followers of a key used twice in this batch.
   for (const i of followers) {

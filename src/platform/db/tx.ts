@@ -5,7 +5,7 @@
 // The pool's connections pipeline (pool.ts): a statement is written to the server the moment it
 // is issued, behind any still running, and replies come back in order. tx() uses that twice:
 // BEGIN travels with fn's first statements instead of costing a round trip of its own, and
-// statements fn hands to `ctx.alongCommit` travel with COMMIT. Sending BEGIN without waiting is
+// statements fn hands to `ctx.alongCommit` or `ctx.sendWithCommit` travel with COMMIT. Sending BEGIN without waiting is
 // safe because a connection taken from the pool is never inside a transaction (tx ends every
 // one, and drops a connection whose ROLLBACK failed), and from that state BEGIN cannot fail
 // short of losing the connection, which fails everything behind it too. Even so, its reply is
@@ -29,6 +29,13 @@ export interface TxContext {
    * and tx() throws that statement's error as if fn had.
    */
   alongCommit(sent: Promise<unknown>): void;
+  /**
+   * Statements fn leaves to be issued after it returns, in the same write as COMMIT: one write
+   * and one wake-up of the server fewer than issuing them itself, and the transaction's locks are
+   * released a round trip sooner. `issue` must only issue statements and return their promise
+   * (as for sendTogether); they are checked as alongCommit's are. Once per transaction.
+   */
+  sendWithCommit(issue: () => Promise<unknown>): void;
 }
 
 export function isRetryable(err: unknown): boolean {
@@ -51,10 +58,15 @@ async function attempt<T>(
   opts: TxOptions,
 ): Promise<T> {
   const along: Promise<unknown>[] = [];
+  let last: (() => Promise<unknown>) | undefined;
   const ctx: TxContext = {
     alongCommit(sent) {
       sent.catch(() => undefined); // read below
       along.push(sent);
+    },
+    sendWithCommit(issue) {
+      if (last) throw new Error('sendWithCommit: once per transaction');
+      last = issue;
     },
   };
   // BEGIN and whatever fn issues before it first waits leave in one write.
@@ -71,7 +83,10 @@ async function attempt<T>(
     await Promise.allSettled(along); // nothing is left in flight when the caller rolls back
     throw err;
   }
-  const committed = client.query('COMMIT');
+  const committed = sendTogether(client, () => {
+    if (last) ctx.alongCommit(last());
+    return client.query('COMMIT');
+  });
   committed.catch(() => undefined);
   const settled = await Promise.allSettled(along);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
