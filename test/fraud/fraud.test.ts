@@ -115,6 +115,8 @@ describe('screening on the money path', () => {
     expect(riskOf(ext)).toEqual([201, 'PENDING', 0, 'APPROVE']);
     const read = await t.app.inject({ url: `/api/v1/transactions/${tr.json().id}`, headers: alice.headers });
     expect(read.json().risk).toEqual({ score: 0, recommendation: 'APPROVE', reasons: [] });
+    // The reply is built from the row as inserted, not re-read: it must be what a read shows.
+    expect(read.json()).toEqual(tr.json());
 
     const { rows } = await t.db.pool.query(
       'select screened_count, posted_count, last_ip, last_location, amount_n from fraud_account_stats where account_id = $1',
