@@ -2,7 +2,7 @@
 // read) of every account row in id order, one read of the transfers it names, then two writing
 // statements with one multi-row clause per table written (writeBatch).
 import type { Queryable } from '../../platform/db/pool.js';
-import { int8Array, uuidArray } from '../../platform/db/binary-array.js';
+import { int8Array, textArray, uuidArray } from '../../platform/db/binary-array.js';
 import { jsonColumn } from '../../platform/db/json-column.js';
 import { named } from '../../platform/db/prepared.js';
 import type { AccountState, BatchPlan, KnownTransfer } from './engine.js';
@@ -235,14 +235,17 @@ export async function writeBatch(
      select 1`,
       [
         uuidArray(t.map((x) => x.id)),
-        t.map((x) => x.phase),
+        textArray(t.map((x) => x.phase)),
         uuidArray(t.map((x) => x.debitAccountId)),
         uuidArray(t.map((x) => x.creditAccountId)),
         int8Array(t.map((x) => x.amount)),
-        t.map((x) => x.currency),
+        textArray(
+          t.map((x) => x.currency),
+          'bpchar',
+        ),
         uuidArray(t.map((x) => x.pendingId)),
         uuidArray(t.map((x) => x.reversesId)),
-        t.map((x) => x.code),
+        textArray(t.map((x) => x.code)),
         t.map((x) => x.linked),
         t.map((x) => x.timeoutSeconds),
         t.map((x) => x.expiresAt?.toISOString() ?? null),
@@ -288,7 +291,7 @@ export async function writeBatch(
         int8Array(assumed.map((x) => x.creditsPosted)),
         int8Array(assumed.map((x) => x.debitsPending)),
         int8Array(assumed.map((x) => x.creditsPending)),
-        assumed.map((x) => x.status),
+        textArray(assumed.map((x) => x.status)),
         int8Array(assumed.map((x) => x.overdraftLimit)),
       ],
     ),
