@@ -7,8 +7,9 @@
 -- batch, docs/benchmarks.md, eighth round): a prepared one settles on a generic plan after five
 -- calls, and one planned while fraud_known_payees was young probed it with a sequential scan,
 -- then kept scanning every payee ever paid, once per probe, as the table grew. Inside a function
--- the plan is cached per session like a prepared statement's, and `enable_seqscan = off` makes
--- every plan it gets, generic or not, probe the indexes: all it reads are rows by primary key.
+-- the plan is made once per session (`force_generic_plan`: a plan for any arrays, which custom
+-- plans, made for each call's arrays, would only beat by their planning time), and
+-- `enable_seqscan = off` makes that plan probe the indexes: all it reads are rows by primary key.
 create function fraud_lock_states(p_accounts uuid[], p_payee_accounts uuid[], p_payees text[])
 returns table (
   account_id uuid,
@@ -33,6 +34,7 @@ returns table (
 )
 language plpgsql volatile
 set enable_seqscan = off
+set plan_cache_mode = force_generic_plan
 as $$
 #variable_conflict use_column
 begin
