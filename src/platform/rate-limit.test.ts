@@ -1,6 +1,7 @@
 // The fixed-window limiter, in memory and (when REDIS_URL is set) in Redis.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './rate-limit.js';
 
 async function exercise(limiter: RateLimiter) {
@@ -34,6 +35,22 @@ describe('rate limiter', () => {
     it('counts in Redis', async () => {
       const limiter = createRedisRateLimiter(redisUrl);
       await exercise(limiter);
+      await limiter.close();
+    });
+
+    it('counts hits sent together exactly once each, and goes on after Redis forgets the script', async () => {
+      const limiter = createRedisRateLimiter(redisUrl);
+      const key = `test:${randomUUID()}`;
+      // Issued in one turn: auto-pipelined into one write.
+      const together = await Promise.all(Array.from({ length: 20 }, () => limiter.hit(key, 15, 60_000)));
+      expect(together.map((r) => r.count).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+      expect(together.filter((r) => r.allowed)).toHaveLength(15);
+      const admin = new Redis(redisUrl);
+      await admin.script('FLUSH');
+      admin.disconnect();
+      expect(await limiter.hit(key, 15, 60_000)).toMatchObject({ count: 21, allowed: false });
       await limiter.close();
     });
   }
