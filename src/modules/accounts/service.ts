@@ -141,43 +141,6 @@ export async function getAccount(q: Queryable, id: string): Promise<Account | un
   return row && toAccount(row);
 }
 
-/** What never changes about an account once it is opened. */
-export type AccountFacts = Pick<Account, 'id' | 'customerId' | 'accountNumber' | 'type' | 'currency'>;
-
-// Facts read through the pool are remembered, per pool: money movement needs nothing else of
-// its accounts before the ledger (which checks status and funds under its row locks), so under
-// load a movement reads no account row at all. Only committed accounts are ever seen through the
-// pool, and none is ever deleted (the ledger refuses it), so a remembered fact cannot go stale.
-// Bounded: the oldest entries go first.
-const MAX_REMEMBERED_FACTS = 100_000;
-const rememberedFacts = new WeakMap<object, Map<string, AccountFacts>>();
-
-/** The account's facts, or undefined if there is no such account. */
-export async function getAccountFacts(q: Queryable, id: string): Promise<AccountFacts | undefined> {
-  if (!isUuid(id)) return undefined;
-  if (!isPool(q)) return getAccount(q, id);
-  const key = id.toLowerCase();
-  let known = rememberedFacts.get(q);
-  if (!known) {
-    known = new Map();
-    rememberedFacts.set(q, known);
-  }
-  const hit = known.get(key);
-  if (hit) return hit;
-  const row = await accountById(q, key);
-  if (!row) return undefined;
-  const facts: AccountFacts = {
-    id: row.id,
-    customerId: row.customer_id,
-    accountNumber: row.account_number,
-    type: row.type as AccountType,
-    currency: row.currency,
-  };
-  if (known.size >= MAX_REMEMBERED_FACTS) known.delete(known.keys().next().value!);
-  known.set(key, facts);
-  return facts;
-}
-
 export async function findAccountByNumber(q: Queryable, accountNumber: string): Promise<Account | undefined> {
   if (!isValidAccountNumber(accountNumber)) {
     throw new BankError('INVALID_ACCOUNT_NUMBER', 'The account number is not valid (check digit)');

@@ -8,14 +8,7 @@ import type { Queryable } from '../../platform/db/pool.js';
 import { BankError } from '../../platform/errors.js';
 import { amountProblemText, formatAmount, parseAmount } from '../../platform/money.js';
 import type { AuditActor } from '../audit/types.js';
-import {
-  currencyExponent,
-  findAccountByNumber,
-  getAccount,
-  getAccountFacts,
-  type Account,
-  type AccountFacts,
-} from '../accounts/service.js';
+import { currencyExponent, findAccountByNumber, getAccount, type Account } from '../accounts/service.js';
 import type { Principal } from '../auth/roles.js';
 import { internalAccountIdOf } from '../ledger/service.js';
 import type { TransferInput } from '../ledger/types.js';
@@ -61,18 +54,6 @@ const isCustomer = (p: Principal) => p.role === 'customer';
 /** The account if the caller may act on it; another customer's account is "not found". */
 export async function accountFor(q: Queryable, principal: Principal, accountId: string): Promise<Account> {
   const account = await getAccount(q, accountId);
-  if (!account || (isCustomer(principal) && account.customerId !== principal.customerId)) {
-    throw new BankError('NOT_FOUND', 'No such account');
-  }
-  return account;
-}
-
-/**
- * accountFor for money movement: the same rule, on the account's facts only (remembered once
- * read, accounts/service.ts). Status and funds are the ledger's to check, under its locks.
- */
-async function factsFor(q: Queryable, principal: Principal, accountId: string): Promise<AccountFacts> {
-  const account = await getAccountFacts(q, accountId);
   if (!account || (isCustomer(principal) && account.customerId !== principal.customerId)) {
     throw new BankError('NOT_FOUND', 'No such account');
   }
@@ -226,7 +207,7 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
    */
   async function screeningOf(
     caller: Caller,
-    from: AccountFacts,
+    from: Account,
     amount: bigint,
     payee: string | null,
   ): Promise<ScreeningFacts> {
@@ -251,7 +232,7 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
   }) =>
     input.toAccountNumber
       ? findAccountByNumber(q, input.toAccountNumber)
-      : getAccountFacts(q, input.toAccountId ?? '');
+      : getAccount(q, input.toAccountId ?? '');
 
   /** Cash at the counter (staff) moves against the vault; a customer's own deposit against clearing. */
   const fundingAccount = (caller: Caller, currency: string) =>
@@ -267,7 +248,7 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
     input: { accountId: string; amount: unknown } & Labels,
     kind: 'deposit' | 'withdrawal',
   ): Promise<Reply> {
-    const account = await factsFor(q, caller.principal, input.accountId);
+    const account = await accountFor(q, caller.principal, input.accountId);
     const amount = await parseMoney(q, input.amount, account.currency);
     if (amount > (await limitFor(q, config, account.currency, kind))) {
       const max = kind === 'deposit' ? config.MAX_SINGLE_DEPOSIT : config.MAX_SINGLE_WITHDRAWAL;
@@ -316,7 +297,7 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
       // Both accounts are looked up at once (one coalesced query); errors keep their order:
       // the paying account, then the amount, then the receiving account.
       const [paying, receiving] = await Promise.allSettled([
-        factsFor(q, caller.principal, input.fromAccountId),
+        accountFor(q, caller.principal, input.fromAccountId),
         input.toExternal ? undefined : receivingAccount(input),
       ]);
       if (paying.status === 'rejected') throw paying.reason;
@@ -401,11 +382,11 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
         timeoutSeconds?: number | undefined;
       } & Labels,
     ): Promise<Reply> {
-      const from = await factsFor(q, caller.principal, input.accountId);
+      const from = await accountFor(q, caller.principal, input.accountId);
       const amount = await parseMoney(q, input.amount, from.currency);
-      let to: AccountFacts | undefined;
+      let to: Account | undefined;
       if (input.toAccountId) {
-        to = await factsFor(q, caller.principal, input.toAccountId);
+        to = await accountFor(q, caller.principal, input.toAccountId);
         if (to.id === from.id) throw new BankError('INVALID_REQUEST', 'The two accounts must be different');
         if (to.currency !== from.currency)
           throw new BankError('CURRENCY_MISMATCH', 'Both accounts must hold the same currency');
@@ -626,7 +607,7 @@ export async function transactionFor(q: Queryable, principal: Principal, id: str
   if (!t) throw new BankError('NOT_FOUND', 'No such transaction');
   if (isCustomer(principal)) {
     const sides = await Promise.all(
-      [t.fromAccountId, t.toAccountId].map((a) => (a ? getAccountFacts(q, a) : undefined)),
+      [t.fromAccountId, t.toAccountId].map((a) => (a ? getAccount(q, a) : undefined)),
     );
     if (!sides.some((a) => a?.customerId === principal.customerId))
       throw new BankError('NOT_FOUND', 'No such transaction');
