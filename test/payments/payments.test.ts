@@ -228,6 +228,38 @@ describe('refusals: a clear code and nothing changes', () => {
   });
 });
 
+describe('an account used before and frozen later', () => {
+  it("is refused as payer and payee, and another customer's account stays 404", async () => {
+    const a = await openAccount(t.app, alice);
+    const a2 = await openAccount(t.app, alice);
+    const b = await openAccount(t.app, bob);
+    await deposit(t.app, alice, a.id, '20.00');
+    await deposit(t.app, bob, b.id, '20.00');
+    const move = (who: SignedIn, from: string, to: string) =>
+      post(t.app, who, '/api/v1/transfers', { fromAccountId: from, toAccountId: to, amount: '1.00' });
+    const freeze = (id: string, action: 'freeze' | 'unfreeze') =>
+      t.app.inject({ method: 'POST', url: `/api/v1/accounts/${id}/${action}`, headers: teller.headers });
+    // Used once as payer and payee before anything changes.
+    expect((await move(alice, a.id, a2.id)).statusCode).toBe(201);
+    expect((await move(bob, b.id, a.id)).statusCode).toBe(201);
+
+    expect((await freeze(a.id, 'freeze')).statusCode).toBe(200);
+    expect((await move(alice, a.id, a2.id)).json().code).toBe('ACCOUNT_FROZEN');
+    expect(
+      (await post(t.app, alice, '/api/v1/withdrawals', { accountId: a.id, amount: '1.00' })).json().code,
+    ).toBe('ACCOUNT_FROZEN');
+    expect((await move(bob, b.id, a.id)).json().code).toBe('ACCOUNT_FROZEN');
+    expect((await freeze(a.id, 'unfreeze')).statusCode).toBe(200);
+    expect((await move(alice, a.id, a2.id)).statusCode).toBe(201);
+
+    // Whose it is still decides: bob's account, used before, is not alice's to pay from.
+    expect((await move(alice, b.id, a.id)).json().code).toBe('NOT_FOUND');
+    // a: 20 − 1 + 1 − 1 (the refused movements changed nothing); b: 20 − 1.
+    expect((await balanceOf(t.app, alice, a.id)).balance).toBe('19.00');
+    expect((await balanceOf(t.app, bob, b.id)).balance).toBe('19.00');
+  });
+});
+
 describe('account lookups made together', () => {
   // The account reads of concurrent requests share one query (src/platform/db/coalesce.ts); the
   // ownership check must still be each caller's own.
