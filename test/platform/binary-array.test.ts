@@ -83,7 +83,9 @@ describe('textArray', () => {
   it('arrives as the same strings: quotes, backslashes, braces, commas, non-ASCII, empty and null', async () => {
     const values = ['plain', 'a "quoted", {braced} \\ back\\slash', '', null, 'Zürich ₺ 😀', 'NULL'];
     const { rows } = await db.pool.query<{ v: string | null; n: string }>(
-      named(`select v, n::text from unnest($1::text[]) with ordinality as u (v, n) order by n`, [textArray(values)]),
+      named(`select v, n::text from unnest($1::text[]) with ordinality as u (v, n) order by n`, [
+        textArray(values),
+      ]),
     );
     expect(rows.map((r) => r.v)).toEqual(values);
   });
@@ -96,7 +98,7 @@ describe('textArray', () => {
     expect(await echo('char(3)', textArray(['USD', null, 'EUR'], 'bpchar'))).toBe('{USD,NULL,EUR}');
   });
 
-  it('is refused by the server, not mangled, when the element type is not the statement\'s', async () => {
+  it("is refused by the server, not mangled, when the element type is not the statement's", async () => {
     await expect(echo('char(3)', textArray(['USD']))).rejects.toThrow(/element type/);
   });
 });

@@ -64,21 +64,31 @@ function binaryArray<T>(
 
 /** A uuid[] parameter. Throws on a string that is not a UUID (nothing is sent). */
 export function uuidArray(values: readonly (string | null)[]): Buffer {
-  return binaryArray(values, UUID_OID, () => 16, (buf, at, v) => {
-    if (!isUuid(v)) throw new TypeError(`not a UUID: ${JSON.stringify(v).slice(0, 60)}`);
-    for (let i = 0; i < 36; i += 2) {
-      if (i === 8 || i === 13 || i === 18 || i === 23) i++; // the dashes
-      buf[at++] = (HEX[v.charCodeAt(i)] as number) * 16 + (HEX[v.charCodeAt(i + 1)] as number);
-    }
-  });
+  return binaryArray(
+    values,
+    UUID_OID,
+    () => 16,
+    (buf, at, v) => {
+      if (!isUuid(v)) throw new TypeError(`not a UUID: ${JSON.stringify(v).slice(0, 60)}`);
+      for (let i = 0; i < 36; i += 2) {
+        if (i === 8 || i === 13 || i === 18 || i === 23) i++; // the dashes
+        buf[at++] = (HEX[v.charCodeAt(i)] as number) * 16 + (HEX[v.charCodeAt(i + 1)] as number);
+      }
+    },
+  );
 }
 
 /** An int8[] parameter. Throws on a value outside int8's range (nothing is sent). */
 export function int8Array(values: readonly (bigint | null)[]): Buffer {
-  return binaryArray(values, INT8_OID, () => 8, (buf, at, v) => {
-    if (v < INT8_MIN || v > INT8_MAX) throw new RangeError(`outside int8: ${v}`);
-    buf.writeBigInt64BE(v, at);
-  });
+  return binaryArray(
+    values,
+    INT8_OID,
+    () => 8,
+    (buf, at, v) => {
+      if (v < INT8_MIN || v > INT8_MAX) throw new RangeError(`outside int8: ${v}`);
+      buf.writeBigInt64BE(v, at);
+    },
+  );
 }
 
 /**
