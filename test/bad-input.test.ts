@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from './helpers/app.js';
 import { PASSWORD, createAuthTestApp, registerCustomer, uniqueEmail, type SignedIn } from './helpers/auth.js';
+import { balanceOf, deposit, openAccount, post } from './payments/helpers.js';
 
 let t: TestApp;
 let c: SignedIn;
@@ -42,6 +43,10 @@ describe.each(routes)('$method $url', ({ method, url, auth }) => {
       JSON.stringify({ email: 42, password: true, fullName: [], type: 1, currency: {}, phone: 5 }),
     ],
     ['an unknown field', JSON.stringify({ surprise: 'yes' })],
+    [
+      'a NUL character in a string',
+      JSON.stringify({ email: uniqueEmail(), password: PASSWORD, fullName: 'Zoë\u0000', type: 'CHECKING' }),
+    ],
   ])('answers %s with 400 problem+json and changes nothing', async (_what, payload) => {
     const before = await counts();
     const res = await send(payload);
@@ -95,5 +100,43 @@ describe('other bad input', () => {
       expect(res.statusCode).toBe(400);
       expect(res.json().errors.length).toBeGreaterThan(0);
     }
+  });
+
+  it('refuses the NUL character (U+0000) anywhere in a request, which PostgreSQL cannot store: 400, nothing changes', async () => {
+    const a = await openAccount(t.app, c);
+    const b = await openAccount(t.app, c);
+    await deposit(t.app, c, a.id, '10.00');
+    const transfer = await post(t.app, c, '/api/v1/transfers', {
+      fromAccountId: a.id,
+      toAccountId: b.id,
+      amount: '1.00',
+      description: 'rent\u0000',
+    });
+    expect(transfer.statusCode).toBe(400);
+    expect(transfer.json()).toMatchObject({
+      code: 'INVALID_REQUEST',
+      errors: [{ path: 'body.description', message: expect.stringContaining('U+0000') }],
+    });
+    expect((await balanceOf(t.app, c, a.id)).balance).toBe('10.00');
+
+    const before = await counts();
+    const profile = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/me/profile',
+      headers: c.headers,
+      payload: { address: { line1: 'Main St\u0000 1', city: 'Oslo', postalCode: '0150', country: 'NO' } },
+    });
+    expect(profile.statusCode).toBe(400);
+    expect(profile.json().errors).toEqual([
+      { path: 'body.address.line1', message: expect.stringContaining('U+0000') },
+    ]);
+    expect(await counts()).toEqual(before);
+
+    const query = await t.app.inject({
+      url: `/api/v1/accounts/${a.id}/transactions?tag=a%00`,
+      headers: c.headers,
+    });
+    expect(query.statusCode).toBe(400);
+    expect(query.json().errors[0].path).toBe('query.tag');
   });
 });
