@@ -6,7 +6,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from './context.js';
-import { registerNulGuard } from './platform/http/no-nul.js';
+import { registerStorableTextGuard } from './platform/http/storable-text.js';
 import { registerProblemHandlers } from './platform/http/problem.js';
 import { registerHealthRoutes } from './modules/health/routes.js';
 import { registerAccessControl } from './modules/auth/access.js';
@@ -43,7 +43,7 @@ export async function buildApp({ ctx }: BuildAppOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
-  registerNulGuard(app);
+  registerStorableTextGuard(app);
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);

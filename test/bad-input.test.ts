@@ -102,7 +102,7 @@ describe('other bad input', () => {
     }
   });
 
-  it('refuses the NUL character (U+0000) anywhere in a request, which PostgreSQL cannot store: 400, nothing changes', async () => {
+  it('refuses text PostgreSQL cannot store (NUL, an unpaired surrogate) anywhere in a request: 400, nothing changes', async () => {
     const a = await openAccount(t.app, c);
     const b = await openAccount(t.app, c);
     await deposit(t.app, c, a.id, '10.00');
@@ -117,6 +117,16 @@ describe('other bad input', () => {
       code: 'INVALID_REQUEST',
       errors: [{ path: 'body.description', message: expect.stringContaining('U+0000') }],
     });
+    // An unpaired surrogate has no UTF-8 form: jsonb refused the payee's name (a 500), and a
+    // text column would have stored U+FFFD instead of the description sent.
+    for (const body of [
+      { toAccountId: b.id, description: 'rent \ud800' },
+      { toExternal: { bankCode: 'OTHRGB2L', accountNumber: 'GB29NWBK60161331926819', name: 'Mia \udc00' } },
+    ]) {
+      const res = await post(t.app, c, '/api/v1/transfers', { fromAccountId: a.id, amount: '1.00', ...body });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors[0].message).toContain('unpaired surrogate');
+    }
     expect((await balanceOf(t.app, c, a.id)).balance).toBe('10.00');
 
     const before = await counts();
