@@ -24,6 +24,15 @@ const forged = (text: string) => Buffer.from(text).toString('base64url');
 const cases: [string, () => string, 'customer' | 'admin'][] = [
   ['history from', () => `/api/v1/accounts/${accountId}/transactions?from=2026-02-30`, 'customer'],
   ['history to', () => `/api/v1/accounts/${accountId}/transactions?to=2026-02-30T10:00:00Z`, 'customer'],
+  // Year 0000 has the shape, but PostgreSQL has no such year.
+  ['history from year 0', () => `/api/v1/accounts/${accountId}/transactions?from=0000-01-01`, 'customer'],
+  ['customer history to year 0', () => `/api/v1/transactions?to=0000-12-31T00:00:00Z`, 'customer'],
+  [
+    'cursor in year 0',
+    () =>
+      `/api/v1/accounts/${accountId}/transactions?cursor=${forged('["0000-01-01 00:00:00+00","3f0b6c8e-1d2a-4b5c-9d7e-0a1b2c3d4e5f"]')}`,
+    'customer',
+  ],
   [
     'history cursor',
     () =>

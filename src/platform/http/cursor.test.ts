@@ -41,5 +41,8 @@ describe('cursors', () => {
     expect(isCalendarDate('2024-02-29')).toBe(true);
     expect(isCalendarDate('2026-02-30')).toBe(false);
     expect(isCalendarDate('2026-00-10')).toBe(false);
+    expect(isCalendarDate('0000-01-01')).toBe(false);
+    expect(isTimestamp('0000-06-01T00:00:00Z')).toBe(false);
+    expect(isCalendarDate('0001-01-01')).toBe(true);
   });
 });
