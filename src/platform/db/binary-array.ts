@@ -1,6 +1,6 @@
 // uuid[], int8[] and text[] parameters in PostgreSQL's binary array format. node-postgres sends a
-// Buffer parameter as binary, and the server reads it with array_recv: 16 or 8 bytes per
-// element, no text to parse. As text, pg quotes every element into an array literal and the
+// Buffer parameter as binary, and the server reads it with array_recv: 16 or 8 bytes per id or
+// number, no text to parse. As text, pg quotes every element into an array literal and the
 // server parses the literal back element by element, which is most of the cost for the batch
 // statements, whose parameters are arrays of hundreds of ids and amounts. Measured with a
 // statement that only binds a ledger write's 28 arrays for 250 transfers: 3.4 ms as text,

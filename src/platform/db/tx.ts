@@ -5,11 +5,11 @@
 // The pool's connections pipeline (pool.ts): a statement is written to the server the moment it
 // is issued, behind any still running, and replies come back in order. tx() uses that twice:
 // BEGIN travels with fn's first statements instead of costing a round trip of its own, and
-// statements fn hands to `ctx.alongCommit` or `ctx.sendWithCommit` travel with COMMIT. Sending BEGIN without waiting is
-// safe because a connection taken from the pool is never inside a transaction (tx ends every
-// one, and drops a connection whose ROLLBACK failed), and from that state BEGIN cannot fail
-// short of losing the connection, which fails everything behind it too. Even so, its reply is
-// checked before COMMIT is sent.
+// statements fn hands to `ctx.alongCommit` or `ctx.sendWithCommit` travel with COMMIT. Sending
+// BEGIN without waiting is safe because a connection taken from the pool is never inside a
+// transaction (tx ends every one, and drops a connection whose ROLLBACK failed), and from that
+// state BEGIN cannot fail short of losing the connection, which fails everything behind it too.
+// Even so, its reply is checked before COMMIT is sent.
 import type pg from 'pg';
 import { sendTogether } from './together.js';
 
