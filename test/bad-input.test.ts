@@ -43,6 +43,7 @@ describe.each(routes)('$method $url', ({ method, url, auth }) => {
       JSON.stringify({ email: 42, password: true, fullName: [], type: 1, currency: {}, phone: 5 }),
     ],
     ['an unknown field', JSON.stringify({ surprise: 'yes' })],
+    ['arrays nested 200,000 deep', '['.repeat(200_000) + ']'.repeat(200_000)],
     [
       'a NUL character in a string',
       JSON.stringify({ email: uniqueEmail(), password: PASSWORD, fullName: 'Zoë\u0000', type: 'CHECKING' }),

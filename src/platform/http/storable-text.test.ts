@@ -36,4 +36,12 @@ describe('pathOfUnstorableText', () => {
   it('treats the escaped text "\\u0000" as the ordinary characters it is', () => {
     expect(pathOfUnstorableText({ description: '\\u0000' }, 'body')).toBeUndefined();
   });
+
+  it('walks half a million levels of nesting without overflowing the stack', () => {
+    const depth = 500_000;
+    const deep = JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown;
+    expect(pathOfUnstorableText(deep, 'body')).toBeUndefined();
+    const withNul = JSON.parse('[{"a":'.repeat(1000) + '"\\u0000"' + '}]'.repeat(1000)) as unknown;
+    expect(pathOfUnstorableText(withNul, 'body')).toBe(`body${'[0].a'.repeat(1000)}`);
+  });
 });

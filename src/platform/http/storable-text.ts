@@ -14,21 +14,43 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 const storable = (s: string) => !s.includes(NUL) && !LONE_SURROGATE.test(s);
 
-/** The path of the first string (or object key) in `value` that cannot be stored, if any. */
-export function pathOfUnstorableText(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return storable(value) ? undefined : path;
-  if (value === null || typeof value !== 'object') return undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = pathOfUnstorableText(value[i], `${path}[${i}]`);
-      if (found) return found;
+/** A value met in the walk, with how it was reached (for the path, built only when needed). */
+interface Visit {
+  value: unknown;
+  parent: Visit | undefined;
+  key: string | number | undefined;
+}
+
+function pathTo(visit: Visit, root: string): string {
+  const keys: (string | number)[] = [];
+  for (let v: Visit | undefined = visit; v?.key !== undefined; v = v.parent) keys.push(v.key);
+  return keys.reduceRight<string>(
+    (path, k) => (typeof k === 'number' ? `${path}[${k}]` : `${path}.${k}`),
+    root,
+  );
+}
+
+/**
+ * The path of the first string (or object key) in `value` that cannot be stored, if any. The walk
+ * keeps its own stack, not the call stack: a body of deeply nested arrays (a megabyte holds half
+ * a million levels) parses fine and must not overflow the walk into a 500.
+ */
+export function pathOfUnstorableText(value: unknown, root: string): string | undefined {
+  const stack: Visit[] = [{ value, parent: undefined, key: undefined }];
+  for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
+    const v = visit.value;
+    if (typeof v === 'string') {
+      if (!storable(v)) return pathTo(visit, root);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i] as unknown, parent: visit, key: i });
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      if (entries.some(([k]) => !storable(k))) return pathTo(visit, root);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, child] = entries[i]!;
+        stack.push({ value: child, parent: visit, key: k });
+      }
     }
-    return undefined;
-  }
-  for (const [key, v] of Object.entries(value)) {
-    if (!storable(key)) return path;
-    const found = pathOfUnstorableText(v, `${path}.${key}`);
-    if (found) return found;
   }
   return undefined;
 }
