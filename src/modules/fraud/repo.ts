@@ -165,8 +165,11 @@ export async function lockStates(
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-/** An int8 array literal: one text parameter per row, cast in SQL (unnest would flatten real arrays). */
-const int8Array = (xs: number[]) => `{${xs.map((x) => Math.round(x)).join(',')}}`;
+/**
+ * An int8 array as a literal, one text parameter per row, cast in SQL: unnest would flatten real
+ * arrays, so these cannot go as binary int8[] (platform/db/binary-array.ts) like the other columns.
+ */
+const int8Literal = (xs: number[]) => `{${xs.map((x) => Math.round(x)).join(',')}}`;
 
 /**
  * Writes what screening learnt from a batch in ONE statement: the new statistics of its accounts
@@ -211,13 +214,13 @@ export async function writeScreening(
         states.map((s) => s.accountId),
         states.map((s) => s.screenedCount),
         states.map((s) => s.postedCount),
-        states.map((s) => int8Array(s.recentAt)),
-        states.map((s) => int8Array(s.amounts)),
-        states.map((s) => int8Array(s.amountAt)),
+        states.map((s) => int8Literal(s.recentAt)),
+        states.map((s) => int8Literal(s.amounts)),
+        states.map((s) => int8Literal(s.amountAt)),
         states.map((s) => s.amountN),
         states.map((s) => s.amountMean),
         states.map((s) => Math.max(0, s.amountM2)),
-        states.map((s) => int8Array(s.nightAt)),
+        states.map((s) => int8Literal(s.nightAt)),
         states.map((s) => (s.lastSeenAt === null ? null : iso(s.lastSeenAt))),
         states.map((s) => s.lastIp),
         states.map((s) => s.lastLocation),

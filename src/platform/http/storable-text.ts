@@ -55,7 +55,7 @@ export function pathOfUnstorableText(value: unknown, root: string): string | und
   return undefined;
 }
 
-export const UNSTORABLE_TEXT_MESSAGE =
+const UNSTORABLE_TEXT_MESSAGE =
   'must be Unicode text without the NUL character (U+0000) or an unpaired surrogate';
 
 export function registerStorableTextGuard(app: FastifyInstance): void {
