@@ -81,7 +81,7 @@ if (values.help) {
   --window    MOVEMENT_BATCH_WINDOW_MS with the batcher on (env BENCH_HTTP_WINDOW_MS, default 2)
   --batch-max MOVEMENT_BATCH_MAX (env BENCH_HTTP_BATCH_MAX, default 256)
   --in-flight MOVEMENT_BATCHES_IN_FLIGHT (env BENCH_HTTP_IN_FLIGHT, default: the server's default)
-  --warmup    unmeasured seconds of load before each run (env BENCH_HTTP_WARMUP, default 2)
+  --warmup    unmeasured seconds of load before each run (env BENCH_HTTP_WARMUP, default 6)
   --pool      the server's DB_POOL_MAX (env BENCH_HTTP_POOL, default: the connection count)
   --profile   directory: write a CPU profile of the server per HTTP run and print a summary (env BENCH_PROFILE)
   --fraud-rules JSON for the server's FRAUD_RULES_JSON (env BENCH_FRAUD_RULES_JSON; default: the product's rules)
@@ -102,7 +102,7 @@ const http: HttpSettings = {
   windowMs: nonNegative(values.window ?? process.env.BENCH_HTTP_WINDOW_MS, 2, 'window'),
   batchMax: positiveInt(values['batch-max'] ?? process.env.BENCH_HTTP_BATCH_MAX, 256, 'batch-max'),
   batchesInFlight: inFlightArg ? positiveInt(inFlightArg, 3, 'in-flight') : undefined,
-  warmupSeconds: Math.round(nonNegative(values.warmup ?? process.env.BENCH_HTTP_WARMUP, 2, 'warmup')),
+  warmupSeconds: Math.round(nonNegative(values.warmup ?? process.env.BENCH_HTTP_WARMUP, 6, 'warmup')),
   poolSize: poolArg ? positiveInt(poolArg, 20, 'pool') : undefined,
   fraudRulesJson: values['fraud-rules'] ?? process.env.BENCH_FRAUD_RULES_JSON ?? undefined,
 };
