@@ -34,8 +34,11 @@ export interface BatcherOptions {
   screener?: Screener | undefined;
 }
 
-// Idempotency keys claimed by a concurrent transaction that has since committed raise a unique
-// violation only in rare interleavings; like ledger id races, re-running the batch resolves them.
+// A key's row is inserted under its advisory lock (repo.claimKeys), so two transactions of this
+// version never insert the same key. One that wrote it without the lock (a server of an earlier
+// version, during a rolling upgrade, claimed keys by inserting at the start) makes the insert
+// fail with a unique violation once it commits; like ledger id races, re-running the batch
+// resolves it: the re-run reads the key and replays its reply.
 const isRace = (err: unknown) =>
   isLedgerRace(err) ||
   ((err as { code?: string; constraint?: string }).code === '23505' &&

@@ -1,5 +1,5 @@
 // Carries out any number of prepared money movements in ONE database transaction, set-based:
-// idempotency keys claimed in one statement, all ledger transfers posted as one batch, and the
+// idempotency keys taken in one statement, all ledger transfers posted as one batch, and the
 // transaction records (with their outbox rows), status changes, audit rows and stored responses
 // each written with one multi-row statement. Movements are independent: one that fails changes
 // nothing and never fails another (each movement's transfers are linked only among themselves).
@@ -9,13 +9,13 @@
 // The statements go out in three rounds, each sent at once (the pool pipelines, db/pool.ts) and
 // waited for together, because under load every wait for a reply costs milliseconds, not the
 // statement's own time:
-//   1. claim the idempotency keys, lock the fraud statistics rows, lock the ledger accounts and
-//      read the transfers named (with tx()'s BEGIN in front);
+//   1. take the idempotency keys and read those used before, lock the fraud statistics rows,
+//      lock the ledger accounts and read the transfers named (with tx()'s BEGIN in front);
 //   2. decide in memory (replays, fraud scores, ledger plan), then write the ledger batch, the
-//      transaction rows and their outbox events, status changes, fraud statistics, released
-//      keys, and lock the audit chain's head;
-//   3. build the replies from the stored rows, then store them and append the audit rows (in
-//      one write with tx()'s COMMIT when the caller passes its context).
+//      transaction rows and their outbox events, status changes and fraud statistics, and lock
+//      the audit chain's head;
+//   3. build the replies from the stored rows, then store them with their keys and append the
+//      audit rows (in one write with tx()'s COMMIT when the caller passes its context).
 // The statements keep the order in which locks must be taken (fraud/screen.ts explains it), and
 // a statement that reads what another batch committed is still a statement of its own.
 import type { PoolClient } from '../../platform/db/pool.js';
@@ -134,12 +134,9 @@ export async function executeMovements(
   }
   const ok = succeeded.map((i) => decided[i]!);
   const auditEvents = ok.flatMap((r) => r.audit);
-  // A failed movement leaves no key behind: a retry with it runs again.
-  const released = live
-    .filter((i) => outcomes[i]?.kind === 'failed' && requests[i]!.idempotency)
-    .map((i) => requests[i]!.idempotency!);
   // Sent in this order, in one write; the audit chain's head is locked last, for the shortest time.
-  const [, inserted, changed, , , head] = await sendTogether(client, () =>
+  // (A failed movement's key was never written, so a retry with it runs again.)
+  const [, inserted, changed, , head] = await sendTogether(client, () =>
     Promise.all([
       write(),
       repo.insertTransactionsAndEvents(
@@ -152,12 +149,12 @@ export async function executeMovements(
         ok.flatMap((r) => r.updates),
       ),
       screen?.record(client, succeeded),
-      repo.releaseKeys(client, released),
       auditEvents.length > 0 ? lockAuditHead(client) : undefined,
     ]),
   );
 
-  // Round 3: the replies, built from the rows as stored (no re-read), then stored with the keys.
+  // Round 3: the replies, built from the rows as stored (no re-read), then stored with the keys:
+  // the one write of each key.
   const byId = new Map([...inserted, ...changed].map((t) => [t.id, t]));
   const responses: Parameters<typeof repo.storeResponses>[1] = [];
   for (const i of succeeded) {

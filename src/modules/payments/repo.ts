@@ -296,9 +296,16 @@ export async function updateLabels(
 // ---- idempotency ------------------------------------------------------------------------------
 
 /**
- * Claims keys in one statement, in key order (so two batches cannot deadlock on each other's
- * keys). A key held by a transaction still in flight makes this wait for it; a key committed
- * earlier is not claimed, and its stored row is returned instead.
+ * Takes the keys for this transaction and returns the stored rows of those used before
+ * (idempotency_take_keys, migration 0405). Each key is an advisory lock, taken in key order (so
+ * two batches cannot deadlock on each other's keys) and held until commit: a key taken by a
+ * transaction still in flight makes this wait for it, and the read after the locks sees what
+ * that transaction committed. Nothing is written here: a new key's row is inserted once, with
+ * its reply (storeResponses), and a movement that fails leaves no row behind.
+ *
+ * (Keys used to be claimed by inserting their rows here and filling in the reply later, or
+ * deleting them on failure: two or three row versions per movement, half of the updates too big
+ * for a HOT update. docs/payments.md, "Idempotency".)
  */
 export async function claimKeys(
   q: Queryable,
@@ -306,55 +313,33 @@ export async function claimKeys(
 ): Promise<Map<string, { requestHash: string; status: number | null; body: unknown }>> {
   const existing = new Map<string, { requestHash: string; status: number | null; body: unknown }>();
   if (claims.length === 0) return existing;
-  const sorted = [...claims].sort((a, b) => (a.userId + a.key < b.userId + b.key ? -1 : 1));
-  const { rows: claimed } = await q.query<{ user_id: string; key: string }>(
-    named(
-      `insert into idempotency_keys (user_id, key, request_hash)
-     select u, k, h from unnest($1::uuid[], $2::text[], $3::text[]) with ordinality as v (u, k, h, ord)
-     order by ord
-     on conflict do nothing
-     returning user_id, key`,
-      [
-        uuidArray(sorted.map((c) => c.userId)),
-        textArray(sorted.map((c) => c.key)),
-        textArray(sorted.map((c) => c.requestHash)),
-      ],
-    ),
+  const { rows } = await q.query<{
+    user_id: string;
+    key: string;
+    request_hash: string;
+    response_status: number | null;
+    response_body: unknown;
+  }>(
+    named('select * from idempotency_take_keys($1::uuid[], $2::text[])', [
+      uuidArray(claims.map((c) => c.userId)),
+      textArray(claims.map((c) => c.key)),
+    ]),
   );
-  const won = new Set(claimed.map((r) => `${r.user_id}\u0000${r.key}`));
-  const lost = sorted.filter((c) => !won.has(`${c.userId}\u0000${c.key}`));
-  if (lost.length > 0) {
-    const { rows } = await q.query<{
-      user_id: string;
-      key: string;
-      request_hash: string;
-      response_status: number | null;
-      response_body: unknown;
-    }>(
-      named(
-        `select user_id, key, request_hash, response_status, response_body from idempotency_keys k
-       join unnest($1::uuid[], $2::text[]) as v (u, k2) on k.user_id = v.u and k.key = v.k2`,
-        [uuidArray(lost.map((c) => c.userId)), textArray(lost.map((c) => c.key))],
-      ),
-    );
-    for (const r of rows) {
-      existing.set(`${r.user_id}\u0000${r.key}`, {
-        requestHash: r.request_hash,
-        status: r.response_status,
-        body: r.response_body,
-      });
-    }
+  for (const r of rows) {
+    existing.set(`${r.user_id}\u0000${r.key}`, {
+      requestHash: r.request_hash,
+      status: r.response_status,
+      body: r.response_body,
+    });
   }
   return existing;
 }
 
 /**
- * Stores the replies of keys claimed in this transaction. An upsert rather than an update
- * joined to the batch: the conflict on the primary key finds each row by a probe of its index,
- * where the join is planned, and planned as a scan of the whole table while it is young.
- *
- * A reply is kept as the JSON text it was sent as (a json column, migration 0403): it is only
- * ever replayed, never queried, so it is checked as JSON and stored, not parsed into jsonb.
+ * Inserts the rows of the keys taken in this transaction (claimKeys), each with its reply: the
+ * only write of a key. A reply is kept as the JSON text it was sent as (a json column, migration
+ * 0403): it is only ever replayed, never queried, so it is checked as JSON and stored, not parsed
+ * into jsonb.
  */
 export async function storeResponses(
   q: Queryable,
@@ -365,9 +350,7 @@ export async function storeResponses(
     named(
       `insert into idempotency_keys (user_id, key, request_hash, response_status, response_body)
      select u, key, hash, status, body::json
-       from unnest($1::uuid[], $2::text[], $3::text[], $4::int2[], $5::text[]) as v (u, key, hash, status, body)
-     on conflict (user_id, key) do update
-       set response_status = excluded.response_status, response_body = excluded.response_body`,
+       from unnest($1::uuid[], $2::text[], $3::text[], $4::int2[], $5::text[]) as v (u, key, hash, status, body)`,
       [
         uuidArray(rows.map((r) => r.userId)),
         textArray(rows.map((r) => r.key)),
@@ -375,17 +358,6 @@ export async function storeResponses(
         rows.map((r) => r.status),
         textArray(rows.map((r) => JSON.stringify(r.body ?? null))),
       ],
-    ),
-  );
-}
-
-export async function releaseKeys(q: Queryable, claims: IdempotencyClaim[]): Promise<void> {
-  if (claims.length === 0) return;
-  await q.query(
-    named(
-      `delete from idempotency_keys k using unnest($1::uuid[], $2::text[]) as v (u, key)
-     where k.user_id = v.u and k.key = v.key`,
-      [uuidArray(claims.map((c) => c.userId)), textArray(claims.map((c) => c.key))],
     ),
   );
 }
