@@ -22,18 +22,27 @@ afterAll(async () => {
 const settledWithin = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
-async function inTransaction(): Promise<PoolClient> {
-  const c = await db.pool.connect();
-  await c.query('begin');
-  return c;
+/** Runs fn with two open transactions on connections of their own; whatever is left open is rolled back. */
+async function withTwoTransactions(fn: (a: PoolClient, b: PoolClient) => Promise<void>): Promise<void> {
+  const a = await db.pool.connect();
+  const b = await db.pool.connect();
+  try {
+    await a.query('begin');
+    await b.query('begin');
+    await fn(a, b);
+  } finally {
+    // A rollback outside a transaction only warns.
+    await a.query('rollback');
+    await b.query('rollback');
+    a.release();
+    b.release();
+  }
 }
 
 describe('claimKeys across transactions', () => {
   it('a second transaction waits for the first, then sees its stored reply', async () => {
     const claim = { userId: randomUUID(), key: 'k-1', requestHash: 'h1' };
-    const a = await inTransaction();
-    const b = await inTransaction();
-    try {
+    await withTwoTransactions(async (a, b) => {
       expect(await claimKeys(a, [claim])).toEqual(new Map());
       const second = claimKeys(b, [claim]);
       expect(await settledWithin(second, 300)).toBe(false);
@@ -41,19 +50,12 @@ describe('claimKeys across transactions', () => {
       await a.query('commit');
       const seen = await second;
       expect([...seen.values()]).toEqual([{ requestHash: 'h1', status: 201, body: { id: 'first' } }]);
-    } finally {
-      await a.query('rollback').catch(() => undefined);
-      await b.query('rollback');
-      a.release();
-      b.release();
-    }
+    });
   });
 
   it('a key whose transaction rolled back is free: the waiter goes ahead and nothing is stored', async () => {
     const claim = { userId: randomUUID(), key: 'k-2', requestHash: 'h2' };
-    const a = await inTransaction();
-    const b = await inTransaction();
-    try {
+    await withTwoTransactions(async (a, b) => {
       await claimKeys(a, [claim]);
       const second = claimKeys(b, [claim]);
       expect(await settledWithin(second, 300)).toBe(false);
@@ -62,26 +64,21 @@ describe('claimKeys across transactions', () => {
       expect(await second).toEqual(new Map());
       const { rows } = await db.pool.query('select 1 from idempotency_keys where key = $1', ['k-2']);
       expect(rows).toEqual([]);
-    } finally {
-      await b.query('rollback');
-      a.release();
-      b.release();
-    }
+    });
   });
 
   it('writes nothing when the key is taken, and the row once, with its reply', async () => {
     const claim = { userId: randomUUID(), key: 'k-3', requestHash: 'h3' };
-    const a = await inTransaction();
-    // This backend's counts for the table (they include its earlier transactions not yet
-    // reported, so the deltas are what count).
-    const writes = async () =>
-      (
-        await a.query<{ ins: number; upd: number; del: number }>(
-          `select n_tup_ins::int as ins, n_tup_upd::int as upd, n_tup_del::int as del
+    await withTwoTransactions(async (a) => {
+      // This backend's counts for the table (they include its earlier transactions not yet
+      // reported, so the deltas are what count).
+      const writes = async () =>
+        (
+          await a.query<{ ins: number; upd: number; del: number }>(
+            `select n_tup_ins::int as ins, n_tup_upd::int as upd, n_tup_del::int as del
              from pg_stat_xact_user_tables where relname = 'idempotency_keys'`,
-        )
-      ).rows[0]!;
-    try {
+          )
+        ).rows[0]!;
       const start = await writes();
       const since = async () => {
         const now = await writes();
@@ -92,9 +89,7 @@ describe('claimKeys across transactions', () => {
       await storeResponses(a, [{ ...claim, status: 201, body: { ok: true } }]);
       expect(await since()).toEqual({ ins: 1, upd: 0, del: 0 });
       await a.query('commit');
-    } finally {
-      a.release();
-    }
+    });
     const { rows } = await db.pool.query(
       'select response_status, response_body from idempotency_keys where key = $1',
       ['k-3'],
@@ -104,9 +99,7 @@ describe('claimKeys across transactions', () => {
 
   it('keys of one user that differ only in case, and the same key of two users, do not wait', async () => {
     const user = randomUUID();
-    const a = await inTransaction();
-    const b = await inTransaction();
-    try {
+    await withTwoTransactions(async (a, b) => {
       await claimKeys(a, [{ userId: user, key: 'Key', requestHash: 'x' }]);
       expect(await settledWithin(claimKeys(b, [{ userId: user, key: 'key', requestHash: 'x' }]), 2000)).toBe(
         true,
@@ -114,12 +107,7 @@ describe('claimKeys across transactions', () => {
       expect(
         await settledWithin(claimKeys(b, [{ userId: randomUUID(), key: 'Key', requestHash: 'x' }]), 2000),
       ).toBe(true);
-    } finally {
-      await a.query('rollback');
-      await b.query('rollback');
-      a.release();
-      b.release();
-    }
+    });
   });
 });
 
