@@ -111,6 +111,42 @@ describe('claimKeys across transactions', () => {
   });
 });
 
+describe('idempotency_take_keys (migration 0405)', () => {
+  it('probes the primary key per key even with a plan made while the table was young', async () => {
+    const c = await db.pool.connect();
+    try {
+      await c.query('begin');
+      // The session's one generic plan is made at its first call: make it on a near-empty,
+      // freshly analyzed table, then let the table grow without a new analyze.
+      await c.query('analyze idempotency_keys');
+      const unknown = () =>
+        claimKeys(
+          c,
+          Array.from({ length: 20 }, (_, i) => ({ userId: randomUUID(), key: `k-${i}`, requestHash: 'h' })),
+        );
+      await unknown();
+      await c.query(
+        `insert into idempotency_keys (user_id, key, request_hash, response_status, response_body)
+         select gen_random_uuid(), 'grown-' || g, 'h', 201, '{}' from generate_series(1, 3000) g`,
+      );
+      const read = async () =>
+        (
+          await c.query<{ n: bigint }>(
+            `select coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0) as n
+               from pg_stat_xact_user_tables where relname = 'idempotency_keys'`,
+          )
+        ).rows[0]!.n;
+      const before = await read();
+      for (let i = 0; i < 6; i++) expect(await unknown()).toEqual(new Map());
+      // 120 probes that find nothing read nothing; a walk of the table would read 3,000 a call.
+      expect(await read()).toBe(before);
+    } finally {
+      await c.query('rollback');
+      c.release();
+    }
+  });
+});
+
 describe('the same key over HTTP, one transaction per request (batching off)', () => {
   it('40 concurrent identical deposits: one movement, one reply replayed to all', async () => {
     const t = await createAuthTestApp({

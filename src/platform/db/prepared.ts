@@ -8,7 +8,9 @@
 // Use it for texts that are one of a few fixed variants only: every distinct text stays
 // prepared on each connection that ran it. A statement whose best plan would change as a young
 // table grows (a generic plan settled on early would keep a sequential scan) goes into a
-// function whose plans cannot scan tables instead (fraud's migration 0501 has one).
+// function whose plans cannot scan tables instead (migrations 0405 and 0501). `enable_seqscan =
+// off` alone is not enough: a join can still walk a whole index, so each probe is a subquery
+// the planner cannot flatten (a scalar subquery, or a lateral one with `offset 0`).
 import { createHash } from 'node:crypto';
 import type { QueryConfig } from 'pg';
 
