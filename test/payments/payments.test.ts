@@ -47,7 +47,7 @@ describe('deposits, withdrawals and transfers', () => {
       toAccountId: a.id,
       category: 'income',
     });
-    expect(dep.json().reference).toMatch(/^CB\d{6}[0-9A-F]{10}$/);
+    expect(dep.json().reference).toMatch(/^CB\d{6}[0-9A-F]{16}$/);
 
     const byNumber = await post(t.app, alice, '/api/v1/transfers', {
       fromAccountId: a.id,

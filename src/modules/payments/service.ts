@@ -2,8 +2,9 @@
 // validated, authorised (a customer moves money only out of their own accounts; another
 // customer's object is 404), amounts parsed into minor units — and hands it to the executor,
 // which runs it (alone or micro-batched) in one database transaction with its records.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../../platform/config.js';
+import { randomHexUpper } from '../../platform/crypto.js';
 import type { Queryable } from '../../platform/db/pool.js';
 import { BankError } from '../../platform/errors.js';
 import { amountProblemText, formatAmount, parseAmount } from '../../platform/money.js';
@@ -76,9 +77,15 @@ export async function parseMoney(
   return parsed.minor;
 }
 
+/**
+ * A transaction's reference: CB, the UTC date (yymmdd) and 64 random bits in hexadecimal.
+ * References are unique (transactions.reference), and a clash fails the movement it falls on.
+ * Among a million references of one day, the odds of a clash are about 3 in 100 million; with
+ * the 40 bits of earlier versions they were nearly 1 in 2.
+ */
 function newReference(): string {
   const day = new Date().toISOString().slice(2, 10).replaceAll('-', '');
-  return `CB${day}${randomBytes(5).toString('hex').toUpperCase()}`;
+  return `CB${day}${randomHexUpper(8)}`;
 }
 
 function claim(caller: Caller): IdempotencyClaim | undefined {
