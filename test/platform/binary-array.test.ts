@@ -1,8 +1,15 @@
-// uuid[], int8[] and text[] parameters sent in PostgreSQL's binary format: what the server reads back
+// uuid[], int8[], int4[], float8[], timestamptz[] and text[] parameters sent in PostgreSQL's binary format: what the server reads back
 // must be exactly what was given (order, nulls, empty arrays, the extremes of int8), and a value
 // that cannot be encoded is refused before anything is sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { int8Array, textArray, uuidArray } from '../../src/platform/db/binary-array.js';
+import {
+  float8Array,
+  int4Array,
+  int8Array,
+  textArray,
+  timestamptzArray,
+  uuidArray,
+} from '../../src/platform/db/binary-array.js';
 import { named } from '../../src/platform/db/prepared.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -16,7 +23,10 @@ afterAll(async () => {
 });
 
 /** The array as the server has it, printed by the server. */
-async function echo(type: 'uuid' | 'int8' | 'text' | 'char(3)', param: Buffer): Promise<string | null> {
+async function echo(
+  type: 'uuid' | 'int8' | 'int4' | 'float8' | 'text' | 'char(3)',
+  param: Buffer,
+): Promise<string | null> {
   const { rows } = await db.pool.query<{ v: string | null }>(
     named(`select $1::${type}[]::text as v`, [param]),
   );
@@ -76,6 +86,53 @@ describe('int8Array', () => {
   it('refuses a value outside int8 instead of wrapping it', () => {
     expect(() => int8Array([2n ** 63n])).toThrow(RangeError);
     expect(() => int8Array([-(2n ** 63n) - 1n])).toThrow(RangeError);
+  });
+});
+
+describe('int4Array', () => {
+  it('arrives as the same numbers, the extremes of int4 and nulls included', async () => {
+    expect(await echo('int4', int4Array([0, -1, 42, -2_147_483_648, null, 2_147_483_647]))).toBe(
+      '{0,-1,42,-2147483648,NULL,2147483647}',
+    );
+    expect(await echo('int4', int4Array([]))).toBe('{}');
+  });
+
+  it('refuses a value that is not a 32-bit integer instead of wrapping or truncating it', () => {
+    for (const bad of [2_147_483_648, -2_147_483_649, 1.5, Number.NaN]) {
+      expect(() => int4Array([bad])).toThrow(RangeError);
+    }
+  });
+});
+
+describe('float8Array', () => {
+  it('arrives as the same doubles, bit for bit', async () => {
+    const values = [0, -0.5, 1 / 3, 1e300, -Number.MIN_VALUE, 123456.789];
+    const { rows } = await db.pool.query<{ v: string | null }>(
+      named(`select v::text from unnest($1::float8[]) with ordinality as u (v, n) order by n`, [
+        float8Array([...values, null]),
+      ]),
+    );
+    // float8's text output is the shortest round-trip form, as JavaScript's is.
+    expect(rows.map((r) => (r.v === null ? null : Number(r.v)))).toEqual([...values, null]);
+    expect(await echo('float8', float8Array([Number.NaN, Infinity]))).toBe('{NaN,Infinity}');
+  });
+});
+
+describe('timestamptzArray', () => {
+  it('arrives as the same instants, to the microsecond, before and after 2000', async () => {
+    const ms = [Date.UTC(2026, 10, 22, 3, 4, 5, 678), Date.UTC(1999, 11, 31, 23, 59, 59, 999), 0, 1.5];
+    const { rows } = await db.pool.query<{ us: string | null }>(
+      named(
+        `select (extract(epoch from t) * 1000000)::int8::text as us
+           from unnest($1::timestamptz[]) with ordinality as u (t, n) order by n`,
+        [timestamptzArray([...ms, null])],
+      ),
+    );
+    expect(rows.map((r) => r.us)).toEqual([...ms.map((m) => String(m * 1000)), null]);
+  });
+
+  it('refuses a value that is not a finite time', () => {
+    for (const bad of [Number.NaN, Infinity]) expect(() => timestamptzArray([bad])).toThrow(RangeError);
   });
 });
 

@@ -1,5 +1,6 @@
 // SQL for product accounts. Every read joins the ledger account, which holds status and
 // balances.
+import { uuidArray } from '../../platform/db/binary-array.js';
 import type { Queryable } from '../../platform/db/pool.js';
 import { named } from '../../platform/db/prepared.js';
 import type { LedgerAccountStatus } from '../ledger/types.js';
@@ -58,7 +59,9 @@ export async function selectById(
 }
 
 export async function selectByIds(q: Queryable, ids: string[]): Promise<Map<string, AccountRow>> {
-  const { rows } = await q.query<AccountRow>(named(`${select} where a.id = any($1::uuid[])`, [ids]));
+  const { rows } = await q.query<AccountRow>(
+    named(`${select} where a.id = any($1::uuid[])`, [uuidArray(ids)]),
+  );
   return new Map(rows.map((r) => [r.id, r]));
 }
 

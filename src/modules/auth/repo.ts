@@ -1,4 +1,5 @@
 // SQL of users, login failures, sessions and refresh tokens.
+import { uuidArray } from '../../platform/db/binary-array.js';
 import type { Queryable } from '../../platform/db/pool.js';
 import { named } from '../../platform/db/prepared.js';
 import type { Role } from './roles.js';
@@ -227,7 +228,7 @@ export async function findActiveSessions(
         where s.id = wanted.id and s.revoked_at is null and s.expires_at > now()
           and u.status = 'ACTIVE'
        offset 0) x`,
-      [sessionIds],
+      [uuidArray(sessionIds)],
     ),
   );
   return new Map(rows.map((r) => [r.session_id, r]));

@@ -3,7 +3,14 @@
 // batch names) before the ledger, and one write (statistics, payees, alerts) after it.
 import type { Queryable } from '../../platform/db/pool.js';
 import { jsonColumn } from '../../platform/db/json-column.js';
-import { textArray, uuidArray } from '../../platform/db/binary-array.js';
+import {
+  float8Array,
+  int4Array,
+  int8Array,
+  textArray,
+  timestamptzArray,
+  uuidArray,
+} from '../../platform/db/binary-array.js';
 import { named } from '../../platform/db/prepared.js';
 import { validTimeZone, type Reason, type RiskState } from './engine.js';
 import type { Recommendation } from './rules.js';
@@ -156,7 +163,7 @@ export async function lockStates(
       `insert into fraud_account_stats (account_id)
        select id from unnest($1::uuid[]) with ordinality as v (id, ord) order by ord
        on conflict do nothing`,
-      [missing],
+      [uuidArray(missing)],
     );
     rows = await selectStates(q, ids, payees);
   }
@@ -164,7 +171,6 @@ export async function lockStates(
   return { states: new Map(rows.map((r) => [r.account_id, toState(r)])), now };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 /**
  * An int8 array as a literal, one text parameter per row, cast in SQL: unnest would flatten real
  * arrays, so these cannot go as binary int8[] (platform/db/binary-array.ts) like the other columns.
@@ -191,7 +197,7 @@ export async function writeScreening(
            amount_m2 = v.m2, night_at = v.night::int8[], last_seen_at = v.seen, last_ip = v.ip,
            last_location = v.loc, day = v.day, day_total = v.total, updated_at = clock_timestamp()
        from unnest($1::uuid[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int4[], $8::float8[],
-                   $9::float8[], $10::text[], $11::timestamptz[], $12::text[], $13::text[], $14::date[], $15::int8[])
+                   $9::float8[], $10::text[], $11::timestamptz[], $12::text[], $13::text[], $14::text[]::date[], $15::int8[])
          as v (id, screened, posted, recent, amounts, amount_at, n, mean, m2, night, seen, ip, loc, day, total)
        where s.account_id = v.id),
      payees as (
@@ -211,34 +217,37 @@ export async function writeScreening(
          as v (id, tx, account, customer, score, recommendation, amount, currency, hold, reasons))
      select 1`,
       [
-        states.map((s) => s.accountId),
-        states.map((s) => s.screenedCount),
-        states.map((s) => s.postedCount),
-        states.map((s) => int8Literal(s.recentAt)),
-        states.map((s) => int8Literal(s.amounts)),
-        states.map((s) => int8Literal(s.amountAt)),
-        states.map((s) => s.amountN),
-        states.map((s) => s.amountMean),
-        states.map((s) => Math.max(0, s.amountM2)),
-        states.map((s) => int8Literal(s.nightAt)),
-        states.map((s) => (s.lastSeenAt === null ? null : iso(s.lastSeenAt))),
-        states.map((s) => s.lastIp),
-        states.map((s) => s.lastLocation),
-        states.map((s) => s.day),
-        states.map((s) => s.dayTotal.toString()),
-        payees.map((r) => r.accountId),
-        payees.map((r) => r.payee),
-        payees.map((r) => iso(r.at)),
-        alerts.map((a) => a.id),
-        alerts.map((a) => a.transactionId),
-        alerts.map((a) => a.accountId),
-        alerts.map((a) => a.customerId),
-        alerts.map((a) => a.score),
-        alerts.map((a) => a.recommendation),
+        uuidArray(states.map((s) => s.accountId)),
+        int8Array(states.map((s) => BigInt(s.screenedCount))),
+        int8Array(states.map((s) => BigInt(s.postedCount))),
+        textArray(states.map((s) => int8Literal(s.recentAt))),
+        textArray(states.map((s) => int8Literal(s.amounts))),
+        textArray(states.map((s) => int8Literal(s.amountAt))),
+        int4Array(states.map((s) => s.amountN)),
+        float8Array(states.map((s) => s.amountMean)),
+        float8Array(states.map((s) => Math.max(0, s.amountM2))),
+        textArray(states.map((s) => int8Literal(s.nightAt))),
+        timestamptzArray(states.map((s) => s.lastSeenAt)),
+        textArray(states.map((s) => s.lastIp)),
+        textArray(states.map((s) => s.lastLocation)),
+        textArray(states.map((s) => s.day)),
+        int8Array(states.map((s) => s.dayTotal)),
+        uuidArray(payees.map((r) => r.accountId)),
+        textArray(payees.map((r) => r.payee)),
+        timestamptzArray(payees.map((r) => r.at)),
+        uuidArray(alerts.map((a) => a.id)),
+        uuidArray(alerts.map((a) => a.transactionId)),
+        uuidArray(alerts.map((a) => a.accountId)),
+        uuidArray(alerts.map((a) => a.customerId)),
+        int4Array(alerts.map((a) => a.score)),
+        textArray(alerts.map((a) => a.recommendation)),
         jsonColumn(alerts.map((a) => a.reasons)),
-        alerts.map((a) => a.amount.toString()),
-        alerts.map((a) => a.currency),
-        alerts.map((a) => a.hold),
+        int8Array(alerts.map((a) => a.amount)),
+        textArray(
+          alerts.map((a) => a.currency),
+          'bpchar',
+        ),
+        textArray(alerts.map((a) => a.hold)),
       ],
     ),
   );

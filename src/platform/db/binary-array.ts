@@ -1,4 +1,4 @@
-// uuid[], int8[] and text[] parameters in PostgreSQL's binary array format. node-postgres sends a
+// uuid[], int8[], int4[], float8[], timestamptz[] and text[] parameters in PostgreSQL's binary array format. node-postgres sends a
 // Buffer parameter as binary, and the server reads it with array_recv: 16 or 8 bytes per id or
 // number, no text to parse. As text, pg quotes every element into an array literal and the
 // server parses the literal back element by element, which is most of the cost for the batch
@@ -19,6 +19,12 @@ for (let c = 0; c < 6; c++) HEX[65 + c] = HEX[97 + c] = 10 + c;
 const INT8_OID = 20;
 const INT8_MIN = -(2n ** 63n);
 const INT8_MAX = 2n ** 63n - 1n;
+
+const INT4_OID = 23;
+const FLOAT8_OID = 701;
+const TIMESTAMPTZ_OID = 1184;
+/** PostgreSQL's epoch (2000-01-01T00:00:00Z) in Unix milliseconds: its timestamps count from it. */
+const PG_EPOCH_MS = 946_684_800_000;
 
 const TEXT_OID = 25;
 const BPCHAR_OID = 1042;
@@ -87,6 +93,49 @@ export function int8Array(values: readonly (bigint | null)[]): Buffer {
     (buf, at, v) => {
       if (v < INT8_MIN || v > INT8_MAX) throw new RangeError(`outside int8: ${v}`);
       buf.writeBigInt64BE(v, at);
+    },
+  );
+}
+
+/** An int4[] parameter. Throws on a value that is not a 32-bit integer (nothing is sent). */
+export function int4Array(values: readonly (number | null)[]): Buffer {
+  return binaryArray(
+    values,
+    INT4_OID,
+    () => 4,
+    (buf, at, v) => {
+      if (!Number.isInteger(v) || v < -2_147_483_648 || v > 2_147_483_647) {
+        throw new RangeError(`not an int4: ${v}`);
+      }
+      buf.writeInt32BE(v, at);
+    },
+  );
+}
+
+/** A float8[] parameter: every double as it is, bit for bit (NaN and the infinities included, as float8 has them). */
+export function float8Array(values: readonly (number | null)[]): Buffer {
+  return binaryArray(
+    values,
+    FLOAT8_OID,
+    () => 8,
+    (buf, at, v) => {
+      buf.writeDoubleBE(v, at);
+    },
+  );
+}
+
+/**
+ * A timestamptz[] parameter from Unix milliseconds (fractions kept to the microsecond, the
+ * column's precision). Throws on a value that is not a finite number (nothing is sent).
+ */
+export function timestamptzArray(values: readonly (number | null)[]): Buffer {
+  return binaryArray(
+    values,
+    TIMESTAMPTZ_OID,
+    () => 8,
+    (buf, at, v) => {
+      if (!Number.isFinite(v)) throw new RangeError(`not a time: ${v}`);
+      buf.writeBigInt64BE(BigInt(Math.round((v - PG_EPOCH_MS) * 1000)), at);
     },
   );
 }
