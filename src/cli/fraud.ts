@@ -28,6 +28,7 @@ import { executeMovements } from '../modules/payments/movements.js';
 import type { MovementRequest } from '../modules/payments/types.js';
 import { parseOptions } from './args.js';
 import { openRuntime } from './runtime.js';
+import { newId } from '../platform/ids.js';
 
 export const fraudUsage = `Usage:
   corebank fraud simulate [--seed N] [--customers N] [--days N] [--fraud-rate 0..1] [--batch N] [--rules JSON] [--json]
@@ -180,7 +181,7 @@ async function bench(args: string[]): Promise<number> {
       screened: boolean,
       ip: string,
     ): MovementRequest => {
-      const id = randomUUID();
+      const id = newId();
       return {
         transfers: [
           {
@@ -195,7 +196,7 @@ async function bench(args: string[]): Promise<number> {
         inserts: [
           {
             id,
-            reference: `BENCH${id.replaceAll('-', '').slice(0, 14).toUpperCase()}`,
+            reference: `BENCH${id.replaceAll('-', '').slice(-14).toUpperCase()}`,
             type: to ? 'TRANSFER' : 'DEPOSIT',
             status: 'COMPLETED',
             amount,

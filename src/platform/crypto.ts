@@ -7,7 +7,6 @@ import {
   createHash,
   createHmac,
   randomBytes,
-  randomFillSync,
   timingSafeEqual,
 } from 'node:crypto';
 import type { Config } from './config.js';
@@ -125,28 +124,6 @@ export function sha256Hex(data: string | Buffer): string {
 
 export function hmacSha256(key: string | Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data).digest();
-}
-
-// Random bytes for identifiers minted on every request (transaction references), taken from a
-// pool refilled 4 KiB at a time, as Node's randomUUID does for its ids: one randomBytes() call per
-// identifier cost more than the rest of the identifier (docs/benchmarks.md, tenth round). Bytes
-// are handed out once. These identifiers must be unique, not secret: tokens use randomToken().
-const RANDOM_POOL_BYTES = 4096;
-const randomPool = Buffer.alloc(RANDOM_POOL_BYTES);
-let randomPoolAt = RANDOM_POOL_BYTES;
-
-/** `bytes` random bytes (at most 4096) as upper-case hexadecimal. */
-export function randomHexUpper(bytes: number): string {
-  if (!Number.isInteger(bytes) || bytes < 1 || bytes > RANDOM_POOL_BYTES) {
-    throw new RangeError(`randomHexUpper: 1 to ${RANDOM_POOL_BYTES} bytes, not ${bytes}`);
-  }
-  if (randomPoolAt + bytes > RANDOM_POOL_BYTES) {
-    randomFillSync(randomPool);
-    randomPoolAt = 0;
-  }
-  const hex = randomPool.toString('hex', randomPoolAt, randomPoolAt + bytes).toUpperCase();
-  randomPoolAt += bytes;
-  return hex;
 }
 
 /** A URL-safe random token of `bytes` bytes of entropy. */

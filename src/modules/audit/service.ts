@@ -6,12 +6,12 @@
 //                               before, after });
 // inside the transaction that makes the change (call it last: it holds the chain head's row
 // lock until commit). recordAuditBatch() appends many rows under one lock.
-import { randomUUID } from 'node:crypto';
 import { BankError } from '../../platform/errors.js';
 import type { Queryable } from '../../platform/db/pool.js';
 import { auditHash, cleanText, GENESIS_HASH, toAuditJson } from './chain.js';
 import { auditRowsAfter, findAudit, insertAuditRows, lockChainHead, readChainHead } from './repo.js';
 import type { AuditEvent, AuditFilter, AuditRecord, ChainVerification } from './types.js';
+import { newId } from '../../platform/ids.js';
 
 const text = (v: string | null | undefined, max: number): string | null =>
   v === null || v === undefined ? null : cleanText(v).slice(0, max);
@@ -36,7 +36,7 @@ export function appendAudit(
     seq += 1n;
     const content = {
       seq,
-      id: randomUUID(),
+      id: newId(),
       createdAt: head.now,
       actorId: e.actor?.userId ?? null,
       actorRole: text(e.actor?.role, 32),

@@ -1,6 +1,5 @@
 // Customers (R2): the profile, the national id sealed with AES-256-GCM and found through a
 // keyed blind index, staff search and reads (each audited), and key rotation.
-import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import { piiCrypto, type PiiCrypto } from '../../platform/crypto.js';
 import { uniqueViolation } from '../../platform/db/errors.js';
@@ -28,7 +27,7 @@ import {
   type ProfilePatch,
 } from './schemas.js';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
-import { isUuid } from '../../platform/ids.js';
+import { isUuid, newId } from '../../platform/ids.js';
 
 const NATIONAL_ID_DOMAIN = 'customers.national_id';
 const aadFor = (customerId: string) => `${NATIONAL_ID_DOMAIN}:${customerId}`;
@@ -97,7 +96,7 @@ export async function createCustomer(
   input: NewCustomer,
   actor: AuditActor,
 ): Promise<Customer> {
-  const id = randomUUID();
+  const id = newId();
   const row = await insertCustomer(client, {
     id,
     fullName: input.fullName,

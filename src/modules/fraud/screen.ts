@@ -18,7 +18,6 @@
 // transaction that locks no statistics rows (settlements, releases, the sweeper) simply starts
 // further along the same order. Two batches can wait on each other only in that order, never in
 // a cycle.
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../../platform/config.js';
 import type { PoolClient } from '../../platform/db/pool.js';
 import type { AuditEvent } from '../audit/types.js';
@@ -26,6 +25,7 @@ import type { MovementRequest, ScreeningFacts } from '../payments/types.js';
 import { applyMovement, scoreMovement, type MovementFacts, type Risk, type RiskState } from './engine.js';
 import * as repo from './repo.js';
 import { isBlock, opensAlert, resolveRules, type FraudRules } from './rules.js';
+import { newId } from '../../platform/ids.js';
 
 export interface Screener {
   rules: FraudRules;
@@ -178,7 +178,7 @@ export function screenMovements(
     const m = factsOf(s, now);
     const risk = scoreMovement(state, m, rules);
     risks.set(i, risk);
-    const alertId = opensAlert(risk.recommendation) ? randomUUID() : null;
+    const alertId = opensAlert(risk.recommendation) ? newId() : null;
     if (alertId) alertIds.set(i, alertId);
     out[i] = decide(requests[i]!, risk, alertId, screener);
     // Later movements of the same account in this batch see this one (as if it went through).

@@ -5,7 +5,6 @@
 // Release and reject lock the alert row first, so two analysts acting at once are serialised:
 // the first decides, the second finds the hold no longer HELD and gets 409. The ledger backs
 // this up: a pending transfer is resolved at most once (ledger_transfers_resolves_once).
-import { randomUUID } from 'node:crypto';
 import type { Pool, Queryable } from '../../platform/db/pool.js';
 import { tx } from '../../platform/db/tx.js';
 import { BankError } from '../../platform/errors.js';
@@ -22,6 +21,7 @@ import type { Reason } from './engine.js';
 import * as repo from './repo.js';
 import type { Recommendation } from './rules.js';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
+import { newId } from '../../platform/ids.js';
 
 export interface AlertJson {
   id: string;
@@ -121,7 +121,7 @@ export function createFraudService(pool: Pool) {
         // An external transfer goes back to waiting for settlement by the clearing house; any
         // other held movement is posted now. A rejected one is voided: the funds come back.
         const external = t.type === 'EXTERNAL_OUT';
-        const settlementId = randomUUID();
+        const settlementId = newId();
         const status = release ? (external ? 'PENDING' : 'COMPLETED') : 'FAILED';
         const moves = !(release && external);
         const action = release ? 'released' : 'rejected';

@@ -18,6 +18,7 @@ import type { MovementRequest, NewTransaction } from '../payments/types.js';
 import { localTime } from './engine.js';
 import { isBlock, opensAlert, type FraudRules, type Recommendation, type RuleName } from './rules.js';
 import type { Screener } from './screen.js';
+import { newId } from '../../platform/ids.js';
 
 // ---- a seeded generator -----------------------------------------------------------------------
 
@@ -308,7 +309,7 @@ async function openPopulation(ctx: AppContext, o: SimOptions, customers: SimCust
     executeMovements(
       client,
       people.map((p) => {
-        const id = randomUUID();
+        const id = newId();
         return movement(
           id,
           { type: 'DEPOSIT', from: null, to: p.accountId, amount: 100_000_000_00n },
@@ -333,7 +334,7 @@ function movement(
 ): MovementRequest {
   const t: NewTransaction = {
     id,
-    reference: `SIM${id.replaceAll('-', '').slice(0, 16).toUpperCase()}`,
+    reference: `SIM${id.replaceAll('-', '').slice(-16).toUpperCase()}`,
     type: m.type,
     status: 'COMPLETED',
     amount: m.amount,
@@ -384,7 +385,7 @@ export async function runSimulation(
       const from = people[e.customer]!;
       const to =
         e.payee === null ? null : 'merchant' in e.payee ? merchants[e.payee.merchant]! : mules[e.payee.mule]!;
-      const id = randomUUID();
+      const id = newId();
       const m = movement(
         id,
         {

@@ -2,12 +2,12 @@
 // validated, authorised (a customer moves money only out of their own accounts; another
 // customer's object is 404), amounts parsed into minor units — and hands it to the executor,
 // which runs it (alone or micro-batched) in one database transaction with its records.
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../../platform/config.js';
-import { randomHexUpper } from '../../platform/crypto.js';
 import type { Queryable } from '../../platform/db/pool.js';
 import { BankError } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
 import { amountProblemText, formatAmount, parseAmount } from '../../platform/money.js';
+import { randomHex } from '../../platform/random.js';
 import type { AuditActor } from '../audit/types.js';
 import { currencyExponent, findAccountByNumber, getAccount, type Account } from '../accounts/service.js';
 import type { Principal } from '../auth/roles.js';
@@ -85,7 +85,7 @@ export async function parseMoney(
  */
 function newReference(): string {
   const day = new Date().toISOString().slice(2, 10).replaceAll('-', '');
-  return `CB${day}${randomHexUpper(8)}`;
+  return `CB${day}${randomHex(8).toUpperCase()}`;
 }
 
 function claim(caller: Caller): IdempotencyClaim | undefined {
@@ -130,7 +130,7 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
       Partial<Pick<NewTransaction, 'counterparty' | 'reversesTransactionId'>>,
     labels: Labels,
   ): NewTransaction {
-    const id = randomUUID();
+    const id = newId();
     const description = labels.description ?? null;
     // Written out field by field: a spread followed by added fields is V8's slow path on Node 20
     // (docs/benchmarks.md, "object spread").
@@ -437,7 +437,7 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
         outcome.post && outcome.amount !== undefined
           ? await parseMoney(q, outcome.amount, t.currency)
           : undefined;
-      const settlementId = randomUUID();
+      const settlementId = newId();
       const idem = claim(caller);
       const action = outcome.post ? 'transaction.settled' : 'transaction.voided';
       const m: MovementRequest = {
