@@ -121,9 +121,11 @@ export async function summarizeProfile(
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [file, top] = process.argv.slice(2);
-  if (!file) {
-    console.error('usage: npx tsx bench/lib/cpuprofile.ts <file.cpuprofile> [top]');
+  const [file, top, ...rest] = process.argv.slice(2);
+  // A run's directory holds one profile per thread (the main thread's is the .0.001 one): a glob
+  // passes two files, and the second would be read as `top`.
+  if (!file || rest.length > 0 || (top !== undefined && !/^[1-9]\d*$/.test(top))) {
+    console.error('usage: npx tsx bench/lib/cpuprofile.ts <file.cpuprofile> [top: a positive count]');
     process.exit(2);
   }
   summarizeProfile(file, { top: top ? Number(top) : 12 }).then(
