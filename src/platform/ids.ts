@@ -1,9 +1,9 @@
 // Identifiers. Every id corebank issues is a UUID; a string that is not one names nothing, and
 // is answered without asking the database (which would refuse to compare it with a uuid column).
 //
-// The ids of rows written on every money movement (transactions and their ledger transfers and
-// entries, audit rows, fraud alerts) are UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then
-// 74 random bits. Ids of one moment sort together, so a B-tree over them grows at its right
+// The ids corebank mints in its own code (customers; on every money movement, transactions and
+// so their ledger transfers and entries, audit rows, fraud alerts) are UUIDv7 (RFC 9562): 48 bits
+// of Unix milliseconds, then 74 random bits. Ids of one moment sort together, so a B-tree over them grows at its right
 // edge, like one over a sequence, instead of at a random leaf per insert. Random (v4) keys make
 // every insert touch a leaf the cache may not hold, and the first change to a leaf after a
 // checkpoint writes the whole page to the WAL: 100,000 inserts after a checkpoint wrote 99 MB
