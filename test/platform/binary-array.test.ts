@@ -63,6 +63,9 @@ describe('uuidArray', () => {
       'not-a-uuid',
       '0189a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5',
       '0189a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5g',
+      '0189a3b4c-5d6-4e7f-8a9b-0c1d2e3f4a5b', // a dash out of place
+      '0189a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5\u0661', // a non-ASCII digit
+      '0189a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b0', // one digit too many
       '',
     ]) {
       expect(() => uuidArray([bad])).toThrow(TypeError);
@@ -132,7 +135,8 @@ describe('timestamptzArray', () => {
   });
 
   it('refuses a value that is not a finite time', () => {
-    for (const bad of [Number.NaN, Infinity]) expect(() => timestamptzArray([bad])).toThrow(RangeError);
+    for (const bad of [Number.NaN, Infinity, 1e20, -1e20])
+      expect(() => timestamptzArray([bad])).toThrow(RangeError);
   });
 });
 
