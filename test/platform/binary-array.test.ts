@@ -142,7 +142,17 @@ describe('timestamptzArray', () => {
 
 describe('textArray', () => {
   it('arrives as the same strings: quotes, backslashes, braces, commas, non-ASCII, empty and null', async () => {
-    const values = ['plain', 'a "quoted", {braced} \\ back\\slash', '', null, 'Zürich ₺ 😀', 'NULL'];
+    // Short and long (32 characters or more), ASCII and not: each takes its own path.
+    const values = [
+      'plain',
+      'a "quoted", {braced} \\ back\\slash',
+      '',
+      null,
+      'Zürich ₺ 😀',
+      'NULL',
+      'Zürich ₺ 😀 '.repeat(8),
+      '{"a":1,"b":"'.padEnd(600, 'x'),
+    ];
     const { rows } = await db.pool.query<{ v: string | null; n: string }>(
       named(`select v, n::text from unnest($1::text[]) with ordinality as u (v, n) order by n`, [
         textArray(values),
