@@ -14,7 +14,9 @@
 // regular expression), and a short ASCII string is copied by a loop instead of a call into C++
 // (a long one by Buffer's latin1 copy, which needs no encoding). For 25 elements: uuid 12–14 →
 // 6 µs, int8 9 → 2 µs, text 13 → 4–7 µs; 18 texts of 450 characters (stored replies) 125 →
-// 13 µs. The bytes out are the same as before.
+// 13 µs. The bytes out are the same as before. Each type writes its own loop on purpose: one
+// shared loop calling a writer per element (the design before) is polymorphic at that call, and
+// for int8, int4, float8 and timestamptz together it measured 15 µs against 11 µs for 25 each.
 //
 // The parameter's type must be fixed by the statement (`$1::uuid[]`): array_recv checks the
 // element type written here against it.
