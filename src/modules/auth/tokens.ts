@@ -2,6 +2,7 @@
 // (stored as SHA-256 hashes) and the CSRF token of a browser session (an HMAC of its id).
 import { randomUUID, webcrypto } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
+import { setBounded } from '../../platform/bounded-map.js';
 import type { Config } from '../../platform/config.js';
 import { hmacSha256, randomToken, sha256 } from '../../platform/crypto.js';
 import { isUuid } from '../../platform/ids.js';
@@ -96,8 +97,7 @@ export async function verifyAccessToken(config: Config, token: string): Promise<
     if (typeof sub !== 'string' || typeof sid !== 'string' || !isUuid(sub) || !isUuid(sid)) return undefined;
     const claims = { userId: sub, sessionId: sid };
     if (typeof exp === 'number') {
-      if (known.size >= MAX_REMEMBERED) known.delete(known.keys().next().value!);
-      known.set(token, { claims, exp });
+      setBounded(known, token, { claims, exp }, MAX_REMEMBERED);
     }
     return claims;
   } catch {

@@ -9,7 +9,8 @@ import { newId } from '../../platform/ids.js';
 import { amountProblemText, formatAmount, parseAmount } from '../../platform/money.js';
 import { randomHex } from '../../platform/random.js';
 import type { AuditActor } from '../audit/types.js';
-import { currencyExponent, findAccountByNumber, getAccount, type Account } from '../accounts/service.js';
+import { accountIdentity, type AccountIdentity } from '../accounts/identity.js';
+import { currencyExponent, findAccountByNumber } from '../accounts/service.js';
 import type { Principal } from '../auth/roles.js';
 import { internalAccountIdOf } from '../ledger/service.js';
 import type { TransferInput } from '../ledger/types.js';
@@ -53,8 +54,16 @@ export interface Labels {
 const isCustomer = (p: Principal) => p.role === 'customer';
 
 /** The account if the caller may act on it; another customer's account is "not found". */
-export async function accountFor(q: Queryable, principal: Principal, accountId: string): Promise<Account> {
-  const account = await getAccount(q, accountId);
+/**
+ * The identity of an account the principal may act on (a customer: only their own). Moving money
+ * needs no more: status and balances are checked by the ledger, under the account's lock.
+ */
+export async function accountFor(
+  q: Queryable,
+  principal: Principal,
+  accountId: string,
+): Promise<AccountIdentity> {
+  const account = await accountIdentity(q, accountId);
   if (!account || (isCustomer(principal) && account.customerId !== principal.customerId)) {
     throw new BankError('NOT_FOUND', 'No such account');
   }
@@ -214,7 +223,7 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
    */
   async function screeningOf(
     caller: Caller,
-    from: Account,
+    from: AccountIdentity,
     amount: bigint,
     payee: string | null,
   ): Promise<ScreeningFacts> {
@@ -239,7 +248,7 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
   }) =>
     input.toAccountNumber
       ? findAccountByNumber(q, input.toAccountNumber)
-      : getAccount(q, input.toAccountId ?? '');
+      : accountIdentity(q, input.toAccountId ?? '');
 
   /** Cash at the counter (staff) moves against the vault; a customer's own deposit against clearing. */
   const fundingAccount = (caller: Caller, currency: string) =>
@@ -391,7 +400,7 @@ export function createPaymentsService(deps: { pool: Queryable; config: Config; e
     ): Promise<Reply> {
       const from = await accountFor(q, caller.principal, input.accountId);
       const amount = await parseMoney(q, input.amount, from.currency);
-      let to: Account | undefined;
+      let to: AccountIdentity | undefined;
       if (input.toAccountId) {
         to = await accountFor(q, caller.principal, input.toAccountId);
         if (to.id === from.id) throw new BankError('INVALID_REQUEST', 'The two accounts must be different');
@@ -614,7 +623,7 @@ export async function transactionFor(q: Queryable, principal: Principal, id: str
   if (!t) throw new BankError('NOT_FOUND', 'No such transaction');
   if (isCustomer(principal)) {
     const sides = await Promise.all(
-      [t.fromAccountId, t.toAccountId].map((a) => (a ? getAccount(q, a) : undefined)),
+      [t.fromAccountId, t.toAccountId].map((a) => (a ? accountIdentity(q, a) : undefined)),
     );
     if (!sides.some((a) => a?.customerId === principal.customerId))
       throw new BankError('NOT_FOUND', 'No such transaction');
