@@ -6,6 +6,7 @@
 //   npm run bench -- --quick                       fewer runs (64 connections for HTTP), 5 s each
 //   npm run bench -- --only pgbench --seconds 5    some runs (group or run names), shorter
 //   npm run bench -- --only 'pgbench-64,http-*-64' names may use * as a wildcard
+//   npm run bench -- --only 'pgbench-64,http-batch-*-64' --rounds 3   medians of 3 alternations
 //   BENCH_SECONDS=30 BENCH_ACCOUNTS=10000 BENCH_BATCH=250 npm run bench
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { DatabaseFactory, serverFacts } from './lib/db.js';
 import { table, writeResults, type PrintedRow } from './lib/report.js';
 import { openServer, type BenchServer } from './lib/server.js';
+import { combineRounds, type RoundRow } from './lib/rounds.js';
 import { round, summarize } from './lib/stats.js';
 import { pgbenchVersion } from './runs/pgbench.js';
 import { runs as registry } from './runs/index.js';
@@ -55,6 +57,7 @@ const { values } = parseArgs({
     accounts: { type: 'string' },
     batch: { type: 'string' },
     quick: { type: 'boolean' },
+    rounds: { type: 'string' },
     window: { type: 'string' },
     'batch-max': { type: 'string' },
     'in-flight': { type: 'string' },
@@ -77,6 +80,7 @@ if (values.help) {
   --seconds   measured duration of each run (env BENCH_SECONDS, default 10)
   --accounts  accounts transfers are spread over (env BENCH_ACCOUNTS, default 10000)
   --batch     transfers per ledger batch (env BENCH_BATCH, default 250)
+  --rounds    do the selected runs N times in alternation; print medians, ranges and per-round ratios (env BENCH_ROUNDS, default 1)
   HTTP runs:
   --window    MOVEMENT_BATCH_WINDOW_MS with the batcher on (env BENCH_HTTP_WINDOW_MS, default 2)
   --batch-max MOVEMENT_BATCH_MAX (env BENCH_HTTP_BATCH_MAX, default 256)
@@ -95,6 +99,7 @@ const quick = values.quick === true || ['1', 'true', 'yes'].includes(process.env
 const seconds = positiveInt(values.seconds ?? process.env.BENCH_SECONDS, quick ? 5 : 10, 'seconds');
 const accounts = positiveInt(values.accounts ?? process.env.BENCH_ACCOUNTS, 10_000, 'accounts');
 const batchSize = positiveInt(values.batch ?? process.env.BENCH_BATCH, 250, 'batch');
+const rounds = positiveInt(values.rounds ?? process.env.BENCH_ROUNDS, 1, 'rounds');
 if (accounts < 2) throw new Error('accounts must be at least 2');
 const poolArg = values.pool ?? process.env.BENCH_HTTP_POOL;
 const inFlightArg = values['in-flight'] ?? process.env.BENCH_HTTP_IN_FLIGHT;
@@ -163,7 +168,7 @@ async function main(): Promise<number> {
         .join(', ')} -> ${durable ? 'durable commits' : 'NOT durable commits: figures are not comparable'}`,
     );
     console.log(
-      `workload:   ${seconds} s per run, ${accounts} accounts, uniform; ledger batches of ${batchSize} transfers`,
+      `workload:   ${seconds} s per run${rounds > 1 ? `, ${rounds} rounds` : ''}, ${accounts} accounts, uniform; ledger batches of ${batchSize} transfers`,
     );
     if (selected.some((r) => r.group === 'http')) {
       console.log(
@@ -191,63 +196,80 @@ async function main(): Promise<number> {
       signal: abort.signal,
     };
 
-    const rows: PrintedRow[] = [];
+    const roundRows: RoundRow[] = [];
     const runDetails: Record<string, Record<string, string | number>> = {};
     const failedChecks: { run: string; check: RunCheck }[] = [];
     const notes: string[] = [];
-    for (const def of selected) {
-      if (abort.signal.aborted) break;
-      const reason = await def.unavailable?.(ctx);
-      if (reason) {
-        log(`${def.name}: skipped: ${reason}`);
-        notes.push(`${def.name}: skipped: ${reason}`);
-        continue;
-      }
-      log(`${def.name}: ${def.clients} clients for ${seconds} s …`);
-      try {
-        ctx.freeConnections = (await serverFacts(server.adminUrl)).freeConnections;
-        const out = await def.run(ctx);
-        const { p50, p99 } = summarize(out.latenciesMs);
-        const tps = out.transfersPerSec ?? (out.elapsedSeconds > 0 ? out.transfers / out.elapsedSeconds : 0);
-        const row: PrintedRow = {
-          name: def.name,
-          clients: def.clients,
-          transfersPerSec: round(tps, 1),
-          p50Ms: round(p50, 3),
-          p99Ms: round(p99, 3),
-          errors: out.errors,
-          ratioToBaseline: null,
-          latencyUnit: def.latencyUnit,
-          baselineName: null,
-        };
-        rows.push(row);
-        runDetails[def.name] = out.details ?? {};
-        const details = Object.entries(out.details ?? {}).map(([k, v]) => `${k} ${v}`);
-        log(
-          `${def.name}: ${round(tps, 0)} transfers/s in ${round(out.elapsedSeconds, 1)} s; ${details.join(', ')}`,
-        );
-        for (const check of out.checks) {
-          log(`${def.name}: check ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
-          if (!check.ok) failedChecks.push({ run: def.name, check });
+    for (let n = 1; n <= rounds; n++) {
+      const label = (name: string) => (rounds > 1 ? `${name} (round ${n}/${rounds})` : name);
+      for (const def of selected) {
+        if (abort.signal.aborted) break;
+        const reason = await def.unavailable?.(ctx);
+        if (reason) {
+          if (n === 1) {
+            log(`${def.name}: skipped: ${reason}`);
+            notes.push(`${def.name}: skipped: ${reason}`);
+          }
+          continue;
         }
-      } catch (err) {
-        failed = true;
-        log(`${def.name}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
-        notes.push(`${def.name}: failed: ${err instanceof Error ? err.message : String(err)}`);
+        log(`${label(def.name)}: ${def.clients} clients for ${seconds} s …`);
+        try {
+          ctx.freeConnections = (await serverFacts(server.adminUrl)).freeConnections;
+          const out = await def.run(ctx);
+          const { p50, p99 } = summarize(out.latenciesMs);
+          const tps =
+            out.transfersPerSec ?? (out.elapsedSeconds > 0 ? out.transfers / out.elapsedSeconds : 0);
+          roundRows.push({
+            round: n,
+            name: def.name,
+            clients: def.clients,
+            transfersPerSec: tps,
+            p50Ms: p50,
+            p99Ms: p99,
+            errors: out.errors,
+          });
+          // The last round's details (latest.json keeps one set per run).
+          runDetails[def.name] = out.details ?? {};
+          const details = Object.entries(out.details ?? {}).map(([k, v]) => `${k} ${v}`);
+          log(
+            `${label(def.name)}: ${round(tps, 0)} transfers/s in ${round(out.elapsedSeconds, 1)} s; ${details.join(', ')}`,
+          );
+          for (const check of out.checks) {
+            log(`${label(def.name)}: check ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
+            if (!check.ok) failedChecks.push({ run: label(def.name), check });
+          }
+        } catch (err) {
+          failed = true;
+          log(`${label(def.name)}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
+          notes.push(`${label(def.name)}: failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
       }
     }
 
-    // Ratios: each run against the pgbench baseline at its baselineClients.
-    for (const row of rows) {
-      const def = selected.find((d) => d.name === row.name);
-      if (!def || def.baselineClients === null) continue;
-      const base = rows.find(
-        (r) => selected.find((d) => d.name === r.name)?.baseline && r.clients === def.baselineClients,
-      );
-      if (!base || base.transfersPerSec <= 0) continue;
-      row.ratioToBaseline = round(row.transfersPerSec / base.transfersPerSec, 2);
-      row.baselineName = base.name;
-    }
+    // Ratios: each run against the pgbench baseline at its baselineClients, within each round.
+    const baselineOf = (name: string) => {
+      const def = selected.find((d) => d.name === name);
+      if (!def || def.baselineClients === null) return null;
+      return selected.find((d) => d.baseline && d.clients === def.baselineClients)?.name ?? null;
+    };
+    const rows: PrintedRow[] = combineRounds(roundRows, baselineOf).map((c) => ({
+      name: c.name,
+      clients: c.clients,
+      transfersPerSec: round(c.transfersPerSec, 1),
+      p50Ms: round(c.p50Ms, 3),
+      p99Ms: round(c.p99Ms, 3),
+      errors: c.errors,
+      ratioToBaseline: c.ratioToBaseline === null ? null : round(c.ratioToBaseline, 2),
+      latencyUnit: selected.find((d) => d.name === c.name)!.latencyUnit,
+      baselineName: c.baselineName,
+      ...(rounds > 1
+        ? {
+            rounds: c.rounds,
+            transfersPerSecMin: round(c.transfersPerSecMin, 1),
+            transfersPerSecMax: round(c.transfersPerSecMax, 1),
+          }
+        : {}),
+    }));
 
     console.log(table(rows));
     console.log(
@@ -255,7 +277,11 @@ async function main(): Promise<number> {
         ' (one transfer), of one ledger batch (one createTransfers call, all its transfers) or of one HTTP' +
         ' request (POST /api/v1/transfers, one transfer), as the "latency of" column says. errors: HTTP runs count' +
         ' replies other than 201 and 422 INSUFFICIENT_FUNDS, socket errors and timeouts. vs baseline: transfers/s' +
-        ' over the pgbench run named (ledger runs: pgbench at 16 clients; HTTP runs: pgbench at the same connection count).',
+        ' over the pgbench run named (ledger runs: pgbench at 16 clients; HTTP runs: pgbench at the same connection count).' +
+        (rounds > 1
+          ? ` ${rounds} rounds: medians over the rounds; range: the lowest and highest transfers/s (rounds completed);` +
+            ' vs baseline: the median of the ratios within each round.'
+          : ''),
     );
     for (const n of notes) console.log(`note: ${n}`);
     if (failedChecks.length) {
@@ -275,6 +301,7 @@ async function main(): Promise<number> {
         accounts,
         batchSize,
         quick,
+        rounds,
         http,
         loadAverage: os.loadavg(),
         cores: cpus.length,

@@ -11,6 +11,10 @@ export interface ResultRow {
   p99Ms: number;
   errors: number;
   ratioToBaseline: number | null;
+  /** With --rounds N > 1: rounds completed, and the lowest and highest transfers/s among them. */
+  rounds?: number;
+  transfersPerSecMin?: number;
+  transfersPerSecMax?: number;
 }
 
 export interface PrintedRow extends ResultRow {
@@ -25,11 +29,29 @@ const fmt = (n: number, digits: number): string =>
     : '-';
 
 export function table(rows: PrintedRow[]): string {
-  const header = ['run', 'clients', 'transfers/s', 'p50 ms', 'p99 ms', 'latency of', 'errors', 'vs baseline'];
+  const ranged = rows.some((r) => r.rounds !== undefined);
+  const header = [
+    'run',
+    'clients',
+    'transfers/s',
+    ...(ranged ? ['range (rounds)'] : []),
+    'p50 ms',
+    'p99 ms',
+    'latency of',
+    'errors',
+    'vs baseline',
+  ];
   const body = rows.map((r) => [
     r.name,
     String(r.clients),
     fmt(r.transfersPerSec, 0),
+    ...(ranged
+      ? [
+          r.rounds === undefined
+            ? '-'
+            : `${fmt(r.transfersPerSecMin ?? Number.NaN, 0)}–${fmt(r.transfersPerSecMax ?? Number.NaN, 0)} (${r.rounds})`,
+        ]
+      : []),
     fmt(r.p50Ms, 2),
     fmt(r.p99Ms, 2),
     `1 ${r.latencyUnit}`,
@@ -37,7 +59,7 @@ export function table(rows: PrintedRow[]): string {
     r.ratioToBaseline === null ? '-' : `${fmt(r.ratioToBaseline, 2)}x ${r.baselineName ?? ''}`.trim(),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
-  const left = new Set([0, 5, 7]);
+  const left = new Set([0, header.indexOf('latency of'), header.indexOf('vs baseline')]);
   const line = (cells: string[]) =>
     cells.map((c, i) => (left.has(i) ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
@@ -58,6 +80,13 @@ export async function writeResults(
       p99Ms: r.p99Ms,
       errors: r.errors,
       ratioToBaseline: r.ratioToBaseline,
+      ...(r.rounds === undefined
+        ? {}
+        : {
+            rounds: r.rounds,
+            transfersPerSecMin: r.transfersPerSecMin,
+            transfersPerSecMax: r.transfersPerSecMax,
+          }),
     })),
     meta,
   };
