@@ -53,10 +53,10 @@ export interface Labels {
 
 const isCustomer = (p: Principal) => p.role === 'customer';
 
-/** The account if the caller may act on it; another customer's account is "not found". */
 /**
- * The identity of an account the principal may act on (a customer: only their own). Moving money
- * needs no more: status and balances are checked by the ledger, under the account's lock.
+ * The identity of an account the principal may act on; another customer's account is "not
+ * found". Moving money needs no more: status and balances are checked by the ledger, under the
+ * account's lock.
  */
 export async function accountFor(
   q: Queryable,
