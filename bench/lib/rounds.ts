@@ -5,7 +5,7 @@
 // its throughput and the median of its per-round ratios: each run against the baseline measured
 // in the same round, minutes apart at most, so a drift between rounds falls out of the ratio.
 
-import type { ResultRow } from './report.js';
+import type { PrintedRow, ResultRow } from './report.js';
 
 /** What one run measured. */
 export type Measured = Pick<ResultRow, 'name' | 'clients' | 'transfersPerSec' | 'p50Ms' | 'p99Ms' | 'errors'>;
@@ -14,15 +14,14 @@ export interface RoundRow extends Measured {
   round: number;
 }
 
-/** transfersPerSec, p50Ms and p99Ms are medians over the rounds the run completed; errors their sum. */
-export interface CombinedRow extends Measured {
-  rounds: number;
-  transfersPerSecMin: number;
-  transfersPerSecMax: number;
-  /** Median of the per-round ratios to `baselineName`'s run of the same round; null without one. */
-  ratioToBaseline: number | null;
-  baselineName: string | null;
-}
+/**
+ * transfersPerSec, p50Ms and p99Ms are medians over the rounds the run completed, errors their
+ * sum; ratioToBaseline is the median of the per-round ratios to `baselineName`'s run of the same
+ * round (null without one). The range fields are the report's own (report.ts).
+ */
+export type CombinedRow = Measured &
+  Required<Pick<ResultRow, 'rounds' | 'transfersPerSecMin' | 'transfersPerSecMax'>> &
+  Pick<PrintedRow, 'ratioToBaseline' | 'baselineName'>;
 
 /** The median; of an even count, the mean of the middle two. NaN for none. */
 export function median(values: readonly number[]): number {
