@@ -22,6 +22,7 @@ import { runLoad, type LoadRequest } from '../lib/load.js';
 import { profileClockUs, summarizeProfile } from '../lib/cpuprofile.js';
 import { describeMachineCpu, machineCpu } from '../lib/machine-cpu.js';
 import { summarizeSqlTimings, type SqlTimings } from '../lib/sql-timing.js';
+import { describeWrites, settledCounters, writesPerTransfer } from '../lib/writes.js';
 import type { RunContext, RunDefinition, RunOutput } from './types.js';
 
 type FixtureModule = typeof import('../lib/http-fixture.js');
@@ -126,6 +127,7 @@ async function runHttp(
       ctx.log(`note: server pool capped at ${poolSize} (server limit)`);
     const windowMs = opts.batch ? ctx.http.windowMs : 0;
     const before = await mod.dbCounters(db.url);
+    const writesBefore = await settledCounters(db.url);
     const profileDir = ctx.profileDir ? path.join(ctx.profileDir, runName(opts)) : undefined;
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
     const sqlTimingFile = ctx.traceSql ? path.join(dataDir, 'sql-timing.json') : undefined;
@@ -252,6 +254,7 @@ async function runHttp(
     await server.stop();
     const serverOutput = server.output();
     server = undefined;
+    const writesAfter = await settledCounters(db.url);
     const after = await mod.dbCounters(db.url);
 
     const delta = (sample: string) => metric(metricsAfter, sample) - metric(metricsBefore, sample);
@@ -343,6 +346,10 @@ async function runHttp(
         'load average at start': load.toFixed(2),
         'warm-up': `${warm.elapsedSeconds.toFixed(1)} s, ${warmTally.completed} completed, ${warmErrors} errors`,
         deadlocks: after.deadlocks - before.deadlocks,
+        // Warm-up and measured phase: the statistics are read with the server stopped.
+        'written per transfer': describeWrites(
+          writesPerTransfer(writesBefore, writesAfter, 'ledger_transfers'),
+        ),
         ...details,
         ...profile,
       },

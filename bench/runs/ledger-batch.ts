@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { migrate } from '../../src/platform/db/migrate.js';
 import { createPool, type Pool } from '../../src/platform/db/pool.js';
 import type { TransferInput } from '../../src/modules/ledger/types.js';
+import { describeWrites, flushPool, writeCounters, writesPerTransfer } from '../lib/writes.js';
 import type { RunCheck, RunContext, RunDefinition, RunOutput } from './types.js';
 
 /**
@@ -86,6 +87,8 @@ async function runLedger(ctx: RunContext, workers: number): Promise<RunOutput> {
     await pool.query('vacuum analyze');
     await pool.query('checkpoint').catch(() => undefined); // as before the pgbench runs
     await warmPool(pool, poolSize);
+    await flushPool(pool, poolSize);
+    const writesBefore = await writeCounters(pool);
 
     const randomIndex = () => Math.floor(Math.random() * ids.length);
     const makeBatch = (): TransferInput[] =>
@@ -125,6 +128,8 @@ async function runLedger(ctx: RunContext, workers: number): Promise<RunOutput> {
     await Promise.all(Array.from({ length: workers }, worker));
     const elapsedSeconds = (performance.now() - started) / 1000;
     if (firstError) ctx.log(`first error: ${String(firstError)}`);
+    await flushPool(pool, poolSize);
+    const writes = writesPerTransfer(writesBefore, await writeCounters(pool), 'ledger_transfers');
 
     const ok = outcomes.get('ok') ?? 0;
     const insufficient = outcomes.get('exceeds_credits') ?? 0;
@@ -145,6 +150,7 @@ async function runLedger(ctx: RunContext, workers: number): Promise<RunOutput> {
         'insufficient funds (exceeds_credits)': insufficient,
         'thrown (transfers in failed batches)': thrown,
         ...Object.fromEntries(unexpected.map(([code, n]) => [`unexpected ${code}`, n])),
+        'written per transfer': describeWrites(writes),
       },
     };
   } finally {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { describeWrites, settledCounters, writesPerTransfer } from '../lib/writes.js';
 import type { RunContext, RunDefinition, RunOutput } from './types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -120,6 +121,7 @@ async function runPgbench(ctx: RunContext, clients: number): Promise<RunOutput> 
       `--log-prefix=${path.join(logDir, 'tx')}`,
       db.url,
     ];
+    const writesBefore = await settledCounters(db.url);
     const started = performance.now();
     const r = await exec(pgbenchBinary(), args, {
       cwd: logDir,
@@ -137,6 +139,7 @@ async function runPgbench(ctx: RunContext, clients: number): Promise<RunOutput> 
     const retried = field(r.stdout, /number of transactions retried: (\d+)/) ?? 0;
     const aborted = (r.stderr.match(/client \d+ aborted/g) ?? []).length;
 
+    const writes = writesPerTransfer(writesBefore, await settledCounters(db.url), 'bench_transfers');
     const [facts] = await query<{
       transfers: string;
       entries: string;
@@ -188,6 +191,7 @@ async function runPgbench(ctx: RunContext, clients: number): Promise<RunOutput> 
         'failed transactions': failed,
         'aborted clients': aborted,
         'latency samples': latenciesMs.length,
+        'written per transfer': describeWrites(writes),
       },
     };
   } finally {
