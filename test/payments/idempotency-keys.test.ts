@@ -111,6 +111,40 @@ describe('claimKeys across transactions', () => {
   });
 });
 
+describe('stored keys fill their pages (migration 0406)', () => {
+  it('a page holds as many keys with a transfer-sized reply as fit, not half as many', async () => {
+    // A reply the size of a transfer's (about 450 characters of JSON), as storeResponses writes it.
+    const body = { id: randomUUID(), reference: 'TRF-0123456789ABCDEF', note: 'x'.repeat(330) };
+    const c = await db.pool.connect();
+    try {
+      await c.query('begin');
+      await storeResponses(
+        c,
+        Array.from({ length: 240 }, (_, i) => ({
+          userId: randomUUID(),
+          key: `fill-${i}`,
+          requestHash: 'h'.repeat(64),
+          status: 201,
+          body,
+        })),
+      );
+      const { rows } = await c.query<{ rows_per_page: number; width: number }>(
+        `select count(*)::float8 / count(distinct (ctid::text::point)[0]) as rows_per_page,
+                avg(pg_column_size(k.*))::float8 as width
+           from idempotency_keys k where key like 'fill-%'`,
+      );
+      const { rows_per_page: perPage, width } = rows[0]!;
+      // A full page holds about 8,160 / (width, aligned, + a 4-byte line pointer) rows.
+      const full = Math.floor(8160 / (Math.ceil(width / 8) * 8 + 4));
+      // Measured: 13 rows a page of 14 that fit (rows of 552 bytes); 6 with half of each page left free.
+      expect(perPage).toBeGreaterThan(0.8 * full);
+    } finally {
+      await c.query('rollback');
+      c.release();
+    }
+  });
+});
+
 describe('idempotency_take_keys (migration 0405)', () => {
   it('probes the primary key per key even with a plan made while the table was young', async () => {
     const c = await db.pool.connect();
