@@ -75,8 +75,10 @@ export async function writeCounters(q: Queryable): Promise<WriteCounters> {
 }
 
 /**
- * The counters of the database at `url` once every other connection to it has closed (and so
- * flushed its statistics on the way out); waits up to `timeoutMs` for them to go.
+ * The counters of the database at `url` once every other client connection to it has closed (and
+ * so flushed its statistics on the way out); waits up to `timeoutMs` for them to go. An
+ * autovacuum worker, which may well be busy with the database after a run, is not waited for: it
+ * inserts and updates no rows.
  */
 export async function settledCounters(url: string, timeoutMs = 10_000): Promise<WriteCounters> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
@@ -87,7 +89,8 @@ export async function settledCounters(url: string, timeoutMs = 10_000): Promise<
     for (;;) {
       const { rows } = await client.query<{ others: number }>(
         `select count(*)::int as others from pg_stat_activity
-          where datname = current_database() and pid <> pg_backend_pid()`,
+          where datname = current_database() and pid <> pg_backend_pid()
+            and backend_type = 'client backend'`,
       );
       if ((rows[0]?.others ?? 0) === 0) break;
       if (Date.now() > deadline) throw new Error('other connections to the database did not close');
