@@ -20,13 +20,12 @@ import { EVENT_LOOP_SAMPLE_MS } from '../../src/platform/metrics.js';
 import { metric, startCorebank, type CorebankServer } from '../lib/corebank-server.js';
 import { runLoad, type LoadRequest } from '../lib/load.js';
 import { profileClockUs, summarizeProfile } from '../lib/cpuprofile.js';
+import { cloneFixture, loadFixtureModule } from '../lib/fixture-once.js';
 import { describeMachineCpu, machineCpu } from '../lib/machine-cpu.js';
 import { summarizeSqlTimings, type SqlTimings } from '../lib/sql-timing.js';
 import { describeWrites, settledCounters, writesPerTransfer } from '../lib/writes.js';
 import type { RunContext, RunDefinition, RunOutput } from './types.js';
 
-type FixtureModule = typeof import('../lib/http-fixture.js');
-type Fixture = import('../lib/http-fixture.js').Fixture;
 export type Distribution = 'uniform' | 'hot';
 
 /** Share of requests that touch a hot account, and the share of accounts that are hot. */
@@ -34,31 +33,6 @@ const HOT_TRAFFIC = 0.8;
 const HOT_ACCOUNTS = 0.01;
 const MAX_AMOUNT_MINOR = 1000;
 const SQL_TIMING = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'sql-timing.ts');
-
-async function loadFixtureModule(): Promise<FixtureModule | string> {
-  try {
-    return await import('../lib/http-fixture.js');
-  } catch (err) {
-    return `the product does not load: ${err instanceof Error ? err.message : String(err)}`;
-  }
-}
-
-// One fixture (template database) per benchmark invocation, shared by every HTTP run.
-let fixture: { key: string; promise: Promise<Fixture> } | undefined;
-function fixtureFor(mod: FixtureModule, ctx: RunContext): Promise<Fixture> {
-  const key = `${ctx.adminUrl} ${ctx.accounts}`;
-  if (!fixture || fixture.key !== key) {
-    const promise = mod.buildFixture({
-      createDatabase: (prefix) => ctx.createDatabase(prefix),
-      accounts: ctx.accounts,
-      log: ctx.log,
-      signal: ctx.signal,
-    });
-    fixture = { key, promise };
-    promise.catch(() => (fixture = undefined)); // a failed set-up is tried again by the next run
-  }
-  return fixture.promise;
-}
 
 const rand = (n: number) => Math.floor(Math.random() * n);
 const pct = (n: number, total: number) => (total > 0 ? `${((100 * n) / total).toFixed(1)} %` : '-');
@@ -106,11 +80,7 @@ async function runHttp(
   ctx: RunContext,
   opts: { batch: boolean; distribution: Distribution; connections: number },
 ): Promise<RunOutput> {
-  const mod = await loadFixtureModule();
-  if (typeof mod === 'string') throw new Error(mod);
-  const fx = await fixtureFor(mod, ctx);
-  if (ctx.signal.aborted) throw new Error('interrupted');
-  const db = await ctx.createDatabase('bench_http', { template: fx.template.name });
+  const { mod, fx, db } = await cloneFixture(ctx, 'bench_http');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'corebank-bench-serve-'));
   let server: CorebankServer | undefined;
   try {

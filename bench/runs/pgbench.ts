@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { describeWrites, settledCounters, writesPerTransfer } from '../lib/writes.js';
+import { describeWrites, settledCounters, writesPerTransfer, type WritesPerTransfer } from '../lib/writes.js';
 import type { RunContext, RunDefinition, RunOutput } from './types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -76,7 +76,7 @@ async function readLatencies(dir: string): Promise<number[]> {
   return out;
 }
 
-async function query<R extends pg.QueryResultRow>(url: string, sql: string): Promise<R[]> {
+export async function query<R extends pg.QueryResultRow>(url: string, sql: string): Promise<R[]> {
   const client = new pg.Client({ connectionString: url });
   client.on('error', () => undefined);
   await client.connect();
@@ -86,6 +86,77 @@ async function query<R extends pg.QueryResultRow>(url: string, sql: string): Pro
     await client.end().catch(() => undefined);
   }
 }
+
+export interface ScriptRun {
+  tps: number;
+  processed: number;
+  failed: number;
+  retried: number;
+  aborted: number;
+  elapsedSeconds: number;
+  latenciesMs: number[];
+  writes: WritesPerTransfer | undefined;
+}
+
+/**
+ * Runs pgbench with `script` against the database at `url` for the run's duration, reading the
+ * database's writes before and after (per row inserted into `transferTable`) and every
+ * transaction's latency from pgbench's log in `logDir`.
+ */
+export async function runScript(
+  ctx: RunContext,
+  o: { url: string; script: string; clients: number; logDir: string; transferTable: string },
+): Promise<ScriptRun> {
+  if (o.clients > ctx.freeConnections) {
+    ctx.log(`warning: ${o.clients} clients but the server has ${ctx.freeConnections} free connections`);
+  }
+  const args = [
+    '--no-vacuum',
+    `--file=${o.script}`,
+    `--define=accounts=${ctx.accounts}`,
+    `--client=${o.clients}`,
+    `--jobs=${Math.min(THREADS, o.clients)}`,
+    `--time=${ctx.seconds}`,
+    '--protocol=prepared',
+    `--max-tries=${MAX_TRIES}`,
+    '--log',
+    `--log-prefix=${path.join(o.logDir, 'tx')}`,
+    o.url,
+  ];
+  const writesBefore = await settledCounters(o.url);
+  const started = performance.now();
+  const r = await exec(pgbenchBinary(), args, {
+    cwd: o.logDir,
+    signal: ctx.signal,
+    timeoutMs: (ctx.seconds + 120) * 1000,
+  });
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  if (ctx.signal.aborted) throw new Error('interrupted');
+  const tps = field(r.stdout, /^tps = ([\d.]+)/m);
+  const processed = field(r.stdout, /number of transactions actually processed: (\d+)/);
+  if (tps === undefined || processed === undefined) {
+    throw new Error(`pgbench failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(-2000)}`);
+  }
+  return {
+    tps,
+    processed,
+    failed: field(r.stdout, /number of failed transactions: (\d+)/) ?? 0,
+    retried: field(r.stdout, /number of transactions retried: (\d+)/) ?? 0,
+    aborted: (r.stderr.match(/client \d+ aborted/g) ?? []).length,
+    elapsedSeconds,
+    latenciesMs: await readLatencies(o.logDir),
+    writes: writesPerTransfer(writesBefore, await settledCounters(o.url), o.transferTable),
+  };
+}
+
+/** The details every pgbench run prints. */
+export const runDetails = (run: ScriptRun): Record<string, string | number> => ({
+  'deadlocks retried': run.retried,
+  'failed transactions': run.failed,
+  'aborted clients': run.aborted,
+  'latency samples': run.latenciesMs.length,
+  'written per transfer': describeWrites(run.writes),
+});
 
 async function runPgbench(ctx: RunContext, clients: number): Promise<RunOutput> {
   const db = await ctx.createDatabase('bench_pgbench');
@@ -105,41 +176,13 @@ async function runPgbench(ctx: RunContext, clients: number): Promise<RunOutput> 
     } finally {
       await setup.end().catch(() => undefined);
     }
-    if (clients > ctx.freeConnections) {
-      ctx.log(`warning: ${clients} clients but the server has ${ctx.freeConnections} free connections`);
-    }
-    const args = [
-      '--no-vacuum',
-      `--file=${SCRIPT}`,
-      `--define=accounts=${ctx.accounts}`,
-      `--client=${clients}`,
-      `--jobs=${Math.min(THREADS, clients)}`,
-      `--time=${ctx.seconds}`,
-      '--protocol=prepared',
-      `--max-tries=${MAX_TRIES}`,
-      '--log',
-      `--log-prefix=${path.join(logDir, 'tx')}`,
-      db.url,
-    ];
-    const writesBefore = await settledCounters(db.url);
-    const started = performance.now();
-    const r = await exec(pgbenchBinary(), args, {
-      cwd: logDir,
-      signal: ctx.signal,
-      timeoutMs: (ctx.seconds + 120) * 1000,
+    const run = await runScript(ctx, {
+      url: db.url,
+      script: SCRIPT,
+      clients,
+      logDir,
+      transferTable: 'bench_transfers',
     });
-    const elapsedSeconds = (performance.now() - started) / 1000;
-    if (ctx.signal.aborted) throw new Error('interrupted');
-    const tps = field(r.stdout, /^tps = ([\d.]+)/m);
-    const processed = field(r.stdout, /number of transactions actually processed: (\d+)/);
-    if (tps === undefined || processed === undefined) {
-      throw new Error(`pgbench failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(-2000)}`);
-    }
-    const failed = field(r.stdout, /number of failed transactions: (\d+)/) ?? 0;
-    const retried = field(r.stdout, /number of transactions retried: (\d+)/) ?? 0;
-    const aborted = (r.stderr.match(/client \d+ aborted/g) ?? []).length;
-
-    const writes = writesPerTransfer(writesBefore, await settledCounters(db.url), 'bench_transfers');
     const [facts] = await query<{
       transfers: string;
       entries: string;
@@ -159,14 +202,13 @@ async function runPgbench(ctx: RunContext, clients: number): Promise<RunOutput> 
     if (!facts) throw new Error('no facts');
     const transfers = Number(facts.transfers);
     const expectedTotal = OPENING_BALANCE * BigInt(ctx.accounts);
-    const latenciesMs = await readLatencies(logDir);
     return {
       transfers,
-      latenciesMs,
-      errors: failed + aborted,
-      elapsedSeconds,
+      latenciesMs: run.latenciesMs,
+      errors: run.failed + run.aborted,
+      elapsedSeconds: run.elapsedSeconds,
       // pgbench's own figure (it excludes connection set-up), scaled to transactions that moved money.
-      transfersPerSec: processed > 0 ? (tps * transfers) / processed : 0,
+      transfersPerSec: run.processed > 0 ? (run.tps * transfers) / run.processed : 0,
       checks: [
         {
           name: 'money conserved',
@@ -185,13 +227,9 @@ async function runPgbench(ctx: RunContext, clients: number): Promise<RunOutput> 
         },
       ],
       details: {
-        'transactions processed': processed,
-        'insufficient funds (debit check failed)': processed - transfers,
-        'deadlocks retried': retried,
-        'failed transactions': failed,
-        'aborted clients': aborted,
-        'latency samples': latenciesMs.length,
-        'written per transfer': describeWrites(writes),
+        'transactions processed': run.processed,
+        'insufficient funds (debit check failed)': run.processed - transfers,
+        ...runDetails(run),
       },
     };
   } finally {
