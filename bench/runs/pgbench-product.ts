@@ -13,33 +13,41 @@ import { cloneFixture, loadFixtureModule } from '../lib/fixture-once.js';
 import { pgbenchBinary, pgbenchVersion, query, runDetails, runScript } from './pgbench.js';
 import type { RunCheck, RunContext, RunDefinition, RunOutput } from './types.js';
 
-const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'pgbench-product-transfer.sql');
+export const PRODUCT_SCRIPT = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'pgbench-product-transfer.sql',
+);
+
+/**
+ * Creates bench_product_accounts, which maps 1..N (what pgbench draws) to the database's accounts
+ * and their owners' user ids, in account id order; returns N.
+ */
+export async function mapAccounts(url: string): Promise<number> {
+  await query(
+    url,
+    `create table bench_product_accounts as
+       select row_number() over (order by a.id)::int as n, a.id as account_id, u.id as user_id
+         from accounts a join users u on u.customer_id = a.customer_id`,
+  );
+  await query(url, 'alter table bench_product_accounts add primary key (n)');
+  await query(url, 'analyze bench_product_accounts');
+  const [mapped] = await query<{ n: number }>(url, 'select count(*)::int as n from bench_product_accounts');
+  return mapped?.n ?? 0;
+}
 
 async function runPgbenchProduct(ctx: RunContext, clients: number): Promise<RunOutput> {
   const { fx, db } = await cloneFixture(ctx, 'bench_pgbench_product');
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'corebank-pgbench-product-'));
   try {
-    // 1..N to the fixture's accounts and their owners: pgbench draws integers.
-    await query(
-      db.url,
-      `create table bench_product_accounts as
-         select row_number() over (order by a.id)::int as n, a.id as account_id, u.id as user_id
-           from accounts a join users u on u.customer_id = a.customer_id`,
-    );
-    await query(db.url, 'alter table bench_product_accounts add primary key (n)');
-    await query(db.url, 'analyze bench_product_accounts');
+    const mapped = await mapAccounts(db.url);
     // As before the other pgbench runs (best effort: it needs superuser or pg_checkpoint).
     await query(db.url, 'checkpoint').catch(() => undefined);
-    const [mapped] = await query<{ n: number }>(
-      db.url,
-      'select count(*)::int as n from bench_product_accounts',
-    );
-    if (mapped?.n !== ctx.accounts)
-      throw new Error(`the fixture has ${mapped?.n} accounts, not ${ctx.accounts}`);
+    if (mapped !== ctx.accounts) throw new Error(`the fixture has ${mapped} accounts, not ${ctx.accounts}`);
 
     const run = await runScript(ctx, {
       url: db.url,
-      script: SCRIPT,
+      script: PRODUCT_SCRIPT,
       clients,
       logDir,
       transferTable: 'ledger_transfers',
