@@ -9,8 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { adminQuery } from '../lib/db.js';
 import { cloneFixture, loadFixtureModule } from '../lib/fixture-once.js';
-import { pgbenchBinary, pgbenchVersion, query, runDetails, runScript } from './pgbench.js';
+import { pgbenchBinary, pgbenchVersion, runDetails, runScript } from './pgbench.js';
 import type { RunCheck, RunContext, RunDefinition, RunOutput } from './types.js';
 
 export const PRODUCT_SCRIPT = path.join(
@@ -24,15 +25,18 @@ export const PRODUCT_SCRIPT = path.join(
  * and their owners' user ids, in account id order; returns N.
  */
 export async function mapAccounts(url: string): Promise<number> {
-  await query(
+  await adminQuery(
     url,
     `create table bench_product_accounts as
        select row_number() over (order by a.id)::int as n, a.id as account_id, u.id as user_id
          from accounts a join users u on u.customer_id = a.customer_id`,
   );
-  await query(url, 'alter table bench_product_accounts add primary key (n)');
-  await query(url, 'analyze bench_product_accounts');
-  const [mapped] = await query<{ n: number }>(url, 'select count(*)::int as n from bench_product_accounts');
+  await adminQuery(url, 'alter table bench_product_accounts add primary key (n)');
+  await adminQuery(url, 'analyze bench_product_accounts');
+  const [mapped] = await adminQuery<{ n: number }>(
+    url,
+    'select count(*)::int as n from bench_product_accounts',
+  );
   return mapped?.n ?? 0;
 }
 
@@ -42,7 +46,7 @@ async function runPgbenchProduct(ctx: RunContext, clients: number): Promise<RunO
   try {
     const mapped = await mapAccounts(db.url);
     // As before the other pgbench runs (best effort: it needs superuser or pg_checkpoint).
-    await query(db.url, 'checkpoint').catch(() => undefined);
+    await adminQuery(db.url, 'checkpoint').catch(() => undefined);
     if (mapped !== ctx.accounts) throw new Error(`the fixture has ${mapped} accounts, not ${ctx.accounts}`);
 
     const run = await runScript(ctx, {
@@ -52,7 +56,7 @@ async function runPgbenchProduct(ctx: RunContext, clients: number): Promise<RunO
       logDir,
       transferTable: 'ledger_transfers',
     });
-    const [facts] = await query<{
+    const [facts] = await adminQuery<{
       transfers: number;
       transactions: number;
       audited: number;

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { adminQuery } from '../lib/db.js';
 import { describeWrites, settledCounters, writesPerTransfer, type WritesPerTransfer } from '../lib/writes.js';
 import type { RunContext, RunDefinition, RunOutput } from './types.js';
 
@@ -74,17 +75,6 @@ async function readLatencies(dir: string): Promise<number[]> {
     }
   }
   return out;
-}
-
-export async function query<R extends pg.QueryResultRow>(url: string, sql: string): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return (await client.query<R>(sql)).rows;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 export interface ScriptRun {
@@ -183,7 +173,7 @@ async function runPgbench(ctx: RunContext, clients: number): Promise<RunOutput> 
       logDir,
       transferTable: 'bench_transfers',
     });
-    const [facts] = await query<{
+    const [facts] = await adminQuery<{
       transfers: string;
       entries: string;
       entry_sum: string;
